@@ -1,0 +1,34 @@
+package io.sluice;
+
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+
+import io.sluice.ConfigReader.InvalidConfigException;
+
+/** Starts Sluice from config.yaml, the override file and the environment; stops it on SIGTERM. */
+public final class Main {
+    private Main() {
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        Sluice sluice;
+        try {
+            sluice = Sluice.start(AppConfig.load(Map.of()));
+        } catch (InvalidConfigException e) {
+            System.err.println("sluice: " + e.getMessage());
+            System.exit(2);
+            return;
+        } catch (RuntimeException e) {
+            System.err.println("sluice: start-up failed: " + e);
+            org.slf4j.LoggerFactory.getLogger(Main.class).error("start-up failed", e);
+            System.exit(1);
+            return;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            sluice.close();
+            stopped.countDown();
+        }, "sluice-shutdown"));
+        stopped.await();
+    }
+}

@@ -1,0 +1,135 @@
+package io.sluice;
+
+import java.time.Duration;
+import java.util.Set;
+
+import io.helidon.config.Config;
+
+/**
+ * Every setting Sluice reads, as typed records, one per config section. Built once at start-up;
+ * {@link #from(Config)} validates and throws {@link ConfigReader.InvalidConfigException} naming the key.
+ */
+public record Settings(App app,
+                       Http http,
+                       Admission admission,
+                       Database database,
+                       Redis redis,
+                       Logging logging,
+                       boolean diagnosticsEnabled) {
+
+    public record App(boolean production) {
+    }
+
+    /** The few server settings Sluice itself needs; Helidon reads the rest of `server:` directly. */
+    public record Http(String host, int port, long maxPayloadSize) {
+    }
+
+    public record Admission(int maxConcurrentRequests,
+                            int maxConcurrentStreaming,
+                            Duration queueTimeout,
+                            Duration retryAfter,
+                            Duration requestDeadline,
+                            Duration drainTimeout) {
+    }
+
+    public record Database(String url,
+                           String username,
+                           String password,
+                           boolean pgbouncer,
+                           int serverConnections,
+                           int replicas,
+                           int maxPoolSize,
+                           Duration connectionTimeout,
+                           Duration socketTimeout,
+                           Duration maxLifetime,
+                           Duration validationTimeout,
+                           int embeddedPort,
+                           String embeddedDataDir) {
+        public boolean embedded() {
+            return url.isBlank();
+        }
+    }
+
+    public record Redis(String url,
+                        int maxTotal,
+                        int maxIdle,
+                        int minIdle,
+                        Duration maxWait,
+                        Duration connectTimeout,
+                        Duration socketTimeout,
+                        int embeddedPort,
+                        String embeddedDataDir) {
+        public boolean embedded() {
+            return url.isBlank();
+        }
+    }
+
+    public record Logging(String dir, boolean json, long maxFileSize, int maxHistory) {
+    }
+
+    public static Settings from(Config config) {
+        ConfigReader c = new ConfigReader(config);
+        boolean production = c.oneOf("app.mode", Set.of("development", "production")).equals("production");
+
+        Http http = new Http(c.string("server.host"),
+                             c.intAtLeast("server.port", 0),
+                             c.intAtLeast("server.max-payload-size", 1));
+
+        Admission admission = new Admission(c.intAtLeast("admission.max-concurrent-requests", 1),
+                                            c.intAtLeast("admission.max-concurrent-streaming", 1),
+                                            c.duration("admission.queue-timeout"),
+                                            c.duration("admission.retry-after"),
+                                            c.duration("admission.request-deadline"),
+                                            c.duration("admission.drain-timeout"));
+        if (admission.maxConcurrentStreaming() > admission.maxConcurrentRequests()) {
+            throw new ConfigReader.InvalidConfigException("admission.max-concurrent-streaming",
+                    String.valueOf(admission.maxConcurrentStreaming()),
+                    "must not exceed admission.max-concurrent-requests (" + admission.maxConcurrentRequests()
+                            + "): every stream is also a request");
+        }
+
+        Database database = new Database(c.string("database.url").trim(),
+                                         c.string("database.username"),
+                                         c.string("database.password"),
+                                         c.bool("database.pgbouncer"),
+                                         c.intAtLeast("database.server-connections", 1),
+                                         c.intAtLeast("database.replicas", 1),
+                                         c.intAtLeast("database.max-pool-size", 1),
+                                         c.duration("database.connection-timeout"),
+                                         c.duration("database.socket-timeout"),
+                                         c.duration("database.max-lifetime"),
+                                         c.duration("database.validation-timeout"),
+                                         c.intAtLeast("database.embedded.port", 0),
+                                         c.string("database.embedded.data-dir"));
+        if (database.connectionTimeout().compareTo(admission.requestDeadline()) >= 0) {
+            throw new ConfigReader.InvalidConfigException("database.connection-timeout",
+                    database.connectionTimeout().toString(), "must be shorter than admission.request-deadline");
+        }
+        if (production && !database.embedded() && database.password().equals("sluice")) {
+            throw new ConfigReader.InvalidConfigException("database.password", "***",
+                    "the development default is refused in production mode (set DATABASE_PASSWORD)");
+        }
+
+        Redis redis = new Redis(c.string("redis.url").trim(),
+                                c.intAtLeast("redis.max-total", 1),
+                                c.intAtLeast("redis.max-idle", 0),
+                                c.intAtLeast("redis.min-idle", 0),
+                                c.duration("redis.max-wait"),
+                                c.duration("redis.connect-timeout"),
+                                c.duration("redis.socket-timeout"),
+                                c.intAtLeast("redis.embedded.port", 0),
+                                c.string("redis.embedded.data-dir"));
+        if (redis.minIdle() > redis.maxTotal()) {
+            throw new ConfigReader.InvalidConfigException("redis.min-idle", String.valueOf(redis.minIdle()),
+                    "must not exceed redis.max-total (" + redis.maxTotal() + ")");
+        }
+
+        Logging logging = new Logging(c.string("logging.dir"),
+                                      c.oneOf("logging.format", Set.of("text", "json")).equals("json"),
+                                      c.size("logging.max-file-size"),
+                                      c.intAtLeast("logging.max-history", 1));
+
+        return new Settings(new App(production), http, admission, database, redis, logging,
+                            c.bool("diagnostics.enabled"));
+    }
+}

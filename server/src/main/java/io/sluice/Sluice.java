@@ -1,0 +1,161 @@
+package io.sluice;
+
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Deque;
+
+import io.helidon.config.Config;
+import io.helidon.metrics.api.MeterRegistry;
+import io.helidon.metrics.api.MetricsConfig;
+import io.helidon.metrics.api.MetricsFactory;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.observe.ObserveFeature;
+import io.helidon.webserver.observe.health.HealthObserver;
+import io.helidon.webserver.observe.metrics.MetricsObserver;
+import io.sluice.admission.Admission;
+import io.sluice.admission.AdmissionFilter;
+import io.sluice.admission.Deadlines;
+import io.sluice.diag.DiagnosticsService;
+import io.sluice.http.ErrorMapper;
+import io.sluice.infra.Database;
+import io.sluice.infra.Embedded;
+import io.sluice.infra.Redis;
+import io.sluice.observe.AccessLogFilter;
+import io.sluice.observe.HealthChecks;
+import io.sluice.observe.Logs;
+import io.sluice.observe.ServerMeters;
+import io.sluice.observe.StatusService;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running Sluice: infrastructure, features and the web server, wired by hand. {@link #close()}
+ * shuts down in reverse order: drain admitted requests, stop HTTP, close pools, stop embedded servers.
+ */
+public final class Sluice implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Sluice.class);
+
+    private final Settings settings;
+    private final Admission admission;
+    private final WebServer server;
+    private final Deque<AutoCloseable> resources;
+
+    private Sluice(Settings settings, Admission admission, WebServer server, Deque<AutoCloseable> resources) {
+        this.settings = settings;
+        this.admission = admission;
+        this.server = server;
+        this.resources = resources;
+    }
+
+    public static Sluice start(Config config) {
+        Settings settings = Settings.from(config);
+        Logs.configure(settings.logging());
+        Deque<AutoCloseable> resources = new ArrayDeque<>();   // closed last-in, first-out
+        try {
+            Database db = Database.open(settings.database(), postgresUrl(settings.database(), resources));
+            resources.push(db);
+            Redis redis = Redis.open(settings.redis(), redisUrl(settings.redis(), resources));
+            resources.push(redis);
+            if (!redis.isReachable()) {
+                throw new IllegalStateException("redis is not reachable; check redis.url / REDIS_URL");
+            }
+            Deadlines deadlines = new Deadlines();
+            resources.push(deadlines);
+            Admission admission = new Admission(settings.admission());
+
+            MeterRegistry registry = MetricsFactory.getInstance(config)
+                    .globalRegistry(MetricsConfig.builder().config(config.get("metrics")).virtualThreadsEnabled(true).build());
+            ServerMeters meters = new ServerMeters(registry);
+            resources.push(meters);
+            meters.registerAdmission(admission);
+            meters.registerPools(db, redis);
+
+            StatusService status = new StatusService(settings, admission, db, redis);
+            ErrorMapper errors = new ErrorMapper();
+            WebServer server = WebServer.builder()
+                    .config(config.get("server"))
+                    .featuresDiscoverServices(false)
+                    .addFeature(ObserveFeature.just(
+                            HealthObserver.builder().details(true).useSystemServices(false)
+                                    .addChecks(HealthChecks.all(db, redis, admission).toArray(io.helidon.health.HealthCheck[]::new))
+                                    .build(),
+                            MetricsObserver.builder().meterRegistry(registry).build()))
+                    .routing(r -> {
+                        r.addFilter(new AccessLogFilter(errors, meters))
+                         .addFilter(new AdmissionFilter(admission, deadlines, settings.admission().requestDeadline()))
+                         .error(Throwable.class, errors)
+                         .register(status);
+                        if (settings.diagnosticsEnabled()) {
+                            r.register("/diag", new DiagnosticsService(admission));
+                        }
+                    })
+                    .build()
+                    .start();
+            status.port(server.port());
+            LOG.info("Sluice {} listening on http://{}:{} (admission: {} requests / {} streams, queue timeout {} ms)",
+                     StatusService.VERSION, settings.http().host(), server.port(),
+                     settings.admission().maxConcurrentRequests(), settings.admission().maxConcurrentStreaming(),
+                     settings.admission().queueTimeout().toMillis());
+            return new Sluice(settings, admission, server, resources);
+        } catch (RuntimeException e) {
+            closeAll(resources);
+            throw e;
+        }
+    }
+
+    private static String postgresUrl(Settings.Database s, Deque<AutoCloseable> resources) {
+        if (!s.embedded()) {
+            LOG.info("using external PostgreSQL (database.url is set)");
+            return s.url();
+        }
+        Embedded.Handle pg = Embedded.postgres(s.embeddedPort(), Path.of(s.embeddedDataDir()));
+        resources.push(pg);
+        return pg.url().replace("jdbc:postgresql://", "postgres://postgres:postgres@");
+    }
+
+    private static String redisUrl(Settings.Redis s, Deque<AutoCloseable> resources) {
+        if (!s.embedded()) {
+            LOG.info("using external Redis (redis.url is set)");
+            return s.url();
+        }
+        Embedded.Handle redis = Embedded.redis(s.embeddedPort(), Path.of(s.embeddedDataDir()));
+        resources.push(redis);
+        return redis.url();
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    public Settings settings() {
+        return settings;
+    }
+
+    /** Graceful stop: refuse new requests, let in-flight ones finish (bounded), then release everything. */
+    @Override
+    public void close() {
+        LOG.info("shutting down: draining in-flight requests (up to {} s)", settings.admission().drainTimeout().toSeconds());
+        try {
+            if (!admission.drain(settings.admission().drainTimeout())) {
+                LOG.warn("drain timeout passed with {} request(s) still in flight", admission.requests().inFlight());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        server.stop();
+        closeAll(resources);
+        LOG.info("shutdown complete");
+    }
+
+    private static void closeAll(Deque<AutoCloseable> resources) {
+        while (!resources.isEmpty()) {
+            AutoCloseable r = resources.pop();
+            try {
+                r.close();
+            } catch (Exception e) {
+                LOG.warn("error while closing {}: {}", r.getClass().getSimpleName(), e.toString());
+            }
+        }
+    }
+}

@@ -1,0 +1,43 @@
+package io.sluice.admission;
+
+import java.time.Duration;
+
+import io.helidon.webserver.http.Filter;
+import io.helidon.webserver.http.FilterChain;
+import io.helidon.webserver.http.RoutingRequest;
+import io.helidon.webserver.http.RoutingResponse;
+
+/**
+ * Every API request holds a global permit and runs under the request deadline. Probes and metrics
+ * bypass both, so Kubernetes and Prometheus still get answers when the server is saturated.
+ */
+public final class AdmissionFilter implements Filter {
+    private final Admission admission;
+    private final Deadlines deadlines;
+    private final Duration requestDeadline;
+
+    public AdmissionFilter(Admission admission, Deadlines deadlines, Duration requestDeadline) {
+        this.admission = admission;
+        this.deadlines = deadlines;
+        this.requestDeadline = requestDeadline;
+    }
+
+    public static boolean isOperational(String path) {
+        return path.startsWith("/observe/") || path.equals("/observe") || path.equals("/health") || path.equals("/metrics");
+    }
+
+    @Override
+    public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
+        if (isOperational(req.path().path())) {
+            chain.proceed();
+            return;
+        }
+        try (Deadlines.Guard deadline = deadlines.start(requestDeadline);
+             Admission.Permit permit = admission.acquireRequest()) {
+            // Helidon maps a handler's exception before control returns here; the error mapper
+            // finds the guard in the context and answers 504 when the deadline caused it.
+            req.context().register(deadline);
+            chain.proceed();
+        }
+    }
+}

@@ -1,0 +1,49 @@
+package io.sluice.http;
+
+import java.time.Duration;
+
+/**
+ * The one exception a handler throws for an expected failure: an HTTP status, a stable machine
+ * code and a message for the caller. {@link ErrorMapper} turns it into the JSON error body.
+ */
+public class ApiException extends RuntimeException {
+    private final int status;
+    private final String code;
+    private final Duration retryAfter;
+
+    public ApiException(int status, String code, String message) {
+        this(status, code, message, null);
+    }
+
+    public ApiException(int status, String code, String message, Duration retryAfter) {
+        super(message, null, false, false);
+        this.status = status;
+        this.code = code;
+        this.retryAfter = retryAfter;
+    }
+
+    public static ApiException badRequest(String code, String message) {
+        return new ApiException(400, code, message);
+    }
+
+    public static ApiException notFound(String message) {
+        return new ApiException(404, "not_found", message);
+    }
+
+    public static ApiException unavailable(String code, String message, Duration retryAfter) {
+        return new ApiException(503, code, message, retryAfter);
+    }
+
+    public int status() {
+        return status;
+    }
+
+    public String code() {
+        return code;
+    }
+
+    /** When set, sent as Retry-After (whole seconds, at least 1). */
+    public Duration retryAfter() {
+        return retryAfter;
+    }
+}

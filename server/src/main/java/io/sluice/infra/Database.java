@@ -1,0 +1,174 @@
+package io.sluice.infra;
+
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.concurrent.TimeUnit;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.HikariPoolMXBean;
+import io.sluice.Settings;
+import org.flywaydb.core.Flyway;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * PostgreSQL through a fixed-size HikariCP pool. Every wait is bounded: connectionTimeout for a
+ * connection, pgjdbc socketTimeout for a query round trip, maxLifetime below server-side limits.
+ */
+public final class Database implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Database.class);
+
+    private final HikariDataSource dataSource;
+    private final PoolSizing sizing;
+    private final String displayUrl;
+
+    /** Work done with a connection; SQLException propagates as {@link DatabaseException}. */
+    @FunctionalInterface
+    public interface SqlWork<T> {
+        T apply(Connection connection) throws SQLException;
+    }
+
+    /** Unchecked wrapper so handlers stay plain; the error mapper turns it into 503/500. */
+    public static final class DatabaseException extends RuntimeException {
+        public DatabaseException(SQLException cause) {
+            super(cause.getMessage(), cause);
+        }
+    }
+
+    private Database(HikariDataSource dataSource, PoolSizing sizing, String displayUrl) {
+        this.dataSource = dataSource;
+        this.sizing = sizing;
+        this.displayUrl = displayUrl;
+    }
+
+    /** Opens the pool (fails fast when the database cannot be reached) and applies migrations. */
+    public static Database open(Settings.Database s, String url) {
+        Target target = Target.parse(url, s.username(), s.password());
+        PoolSizing sizing = PoolSizing.of(s);
+
+        HikariConfig hc = new HikariConfig();
+        hc.setPoolName("sluice-db");
+        hc.setJdbcUrl(target.jdbcUrl());
+        hc.setUsername(target.username());
+        hc.setPassword(target.password());
+        hc.setMaximumPoolSize(sizing.size());
+        hc.setMinimumIdle(sizing.size());          // fixed size: no ramp-up under a burst
+        hc.setConnectionTimeout(s.connectionTimeout().toMillis());
+        hc.setValidationTimeout(s.validationTimeout().toMillis());
+        hc.setMaxLifetime(s.maxLifetime().toMillis());
+        hc.setKeepaliveTime(Math.min(s.maxLifetime().toMillis() / 2, TimeUnit.MINUTES.toMillis(2)));
+        hc.setInitializationFailTimeout(s.connectionTimeout().toMillis());
+        hc.addDataSourceProperty("ApplicationName", "sluice");
+        hc.addDataSourceProperty("connectTimeout", String.valueOf(Math.max(1, s.connectionTimeout().toSeconds())));
+        hc.addDataSourceProperty("socketTimeout", String.valueOf(Math.max(1, s.socketTimeout().toSeconds())));
+        hc.addDataSourceProperty("tcpKeepAlive", "true");
+        if (s.pgbouncer()) {
+            // Transaction pooling hands each transaction a different server connection: no
+            // server-side prepared statements and no session state (SET, LISTEN, session locks).
+            hc.addDataSourceProperty("prepareThreshold", "0");
+        }
+        HikariDataSource ds = new HikariDataSource(hc);
+        LOG.info("database {} ({}); pool size {}: {}", target.display(), s.pgbouncer() ? "via PgBouncer" : "direct",
+                 sizing.size(), sizing.reason());
+        Database db = new Database(ds, sizing, target.display());
+        db.migrate();
+        return db;
+    }
+
+    private void migrate() {
+        var result = Flyway.configure()
+                .dataSource(dataSource)
+                .locations("classpath:db/migration")
+                .load()
+                .migrate();
+        LOG.info("database schema at version {} ({} migration(s) applied now)",
+                 result.targetSchemaVersion == null ? "current" : result.targetSchemaVersion, result.migrationsExecuted);
+    }
+
+    public <T> T withConnection(SqlWork<T> work) {
+        try (Connection c = dataSource.getConnection()) {
+            return work.apply(c);
+        } catch (SQLException e) {
+            throw new DatabaseException(e);
+        }
+    }
+
+    /** Runs the work in one transaction: committed if it returns, rolled back if it throws. */
+    public <T> T inTransaction(SqlWork<T> work) {
+        return withConnection(c -> {
+            c.setAutoCommit(false);
+            try {
+                T result = work.apply(c);
+                c.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        });
+    }
+
+    /** True when a pooled connection answers a trivial query, within the pool's bounded waits. */
+    public boolean isReachable() {
+        try {
+            return withConnection(c -> c.createStatement().execute("SELECT 1"));
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    public HikariPoolMXBean pool() {
+        return dataSource.getHikariPoolMXBean();
+    }
+
+    public PoolSizing sizing() {
+        return sizing;
+    }
+
+    public String displayUrl() {
+        return displayUrl;
+    }
+
+    @Override
+    public void close() {
+        dataSource.close();
+    }
+
+    /** A JDBC URL and credentials from either a jdbc: URL or a postgres:// URL with user info. */
+    record Target(String jdbcUrl, String username, String password) {
+        static Target parse(String url, String username, String password) {
+            if (url.startsWith("postgres://") || url.startsWith("postgresql://")) {
+                URI uri = URI.create(url);
+                String user = username;
+                String pass = password;
+                if (uri.getRawUserInfo() != null) {
+                    String[] parts = uri.getRawUserInfo().split(":", 2);
+                    user = decode(parts[0]);
+                    if (parts.length == 2) {
+                        pass = decode(parts[1]);
+                    }
+                }
+                String port = uri.getPort() > 0 ? ":" + uri.getPort() : "";
+                String query = uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery();
+                return new Target("jdbc:postgresql://" + uri.getHost() + port + uri.getRawPath() + query, user, pass);
+            }
+            return new Target(url, username, password);
+        }
+
+        /** The URL without credentials or query parameters, safe to log. */
+        String display() {
+            int q = jdbcUrl.indexOf('?');
+            return q < 0 ? jdbcUrl : jdbcUrl.substring(0, q);
+        }
+
+        private static String decode(String s) {
+            return URLDecoder.decode(s, StandardCharsets.UTF_8);
+        }
+    }
+}

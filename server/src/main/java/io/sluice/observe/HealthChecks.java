@@ -1,0 +1,47 @@
+package io.sluice.observe;
+
+import java.util.List;
+
+import io.helidon.health.HealthCheck;
+import io.helidon.health.HealthCheckResponse;
+import io.helidon.health.HealthCheckType;
+import io.sluice.admission.Admission;
+import io.sluice.infra.Database;
+import io.sluice.infra.Redis;
+
+/**
+ * Kubernetes probes. Readiness: PostgreSQL and Redis answer and the server is not draining (each
+ * check is bounded by its pool's wait). Liveness: the process serves HTTP; it never depends on a
+ * backend, so a database outage takes instances out of rotation instead of restarting them.
+ */
+public final class HealthChecks {
+    private HealthChecks() {
+    }
+
+    public static List<HealthCheck> all(Database db, Redis redis, Admission admission) {
+        return List.of(
+                check("postgres", HealthCheckType.READINESS, db::isReachable),
+                check("redis", HealthCheckType.READINESS, redis::isReachable),
+                check("admission", HealthCheckType.READINESS, () -> !admission.draining()),
+                check("server", HealthCheckType.LIVENESS, () -> true));
+    }
+
+    private static HealthCheck check(String name, HealthCheckType type, java.util.function.BooleanSupplier up) {
+        return new HealthCheck() {
+            @Override
+            public HealthCheckType type() {
+                return type;
+            }
+
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public HealthCheckResponse call() {
+                return HealthCheckResponse.builder().status(up.getAsBoolean()).build();
+            }
+        };
+    }
+}

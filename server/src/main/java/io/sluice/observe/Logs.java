@@ -1,0 +1,124 @@
+package io.sluice.observe;
+
+import java.nio.file.Path;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.encoder.JsonEncoder;
+import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
+import ch.qos.logback.classic.filter.LevelFilter;
+import ch.qos.logback.classic.filter.ThresholdFilter;
+import ch.qos.logback.classic.jul.LevelChangePropagator;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.ConsoleAppender;
+import ch.qos.logback.core.encoder.Encoder;
+import ch.qos.logback.core.filter.Filter;
+import ch.qos.logback.core.rolling.FixedWindowRollingPolicy;
+import ch.qos.logback.core.rolling.RollingFileAppender;
+import ch.qos.logback.core.rolling.SizeBasedTriggeringPolicy;
+import ch.qos.logback.core.spi.FilterReply;
+import ch.qos.logback.core.util.FileSize;
+import io.sluice.Settings;
+import org.slf4j.LoggerFactory;
+import org.slf4j.bridge.SLF4JBridgeHandler;
+
+/**
+ * Logback, set up from {@code logging:} in the config: logs/server.log (INFO and up), logs/error.log
+ * (ERROR only), both rotated by size (server.log.1 ... server.log.N, as the seed's RotatingFileHandler),
+ * and the console. Helidon's java.util.logging is bridged in.
+ */
+public final class Logs {
+    private static final String PATTERN = "%d{yyyy-MM-dd HH:mm:ss.SSS} %-5level %logger{24} - %msg%n";
+
+    private Logs() {
+    }
+
+    public static void configure(Settings.Logging s) {
+        LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
+        ctx.reset();
+        LevelChangePropagator jul = new LevelChangePropagator();   // keeps disabled JUL levels cheap
+        jul.setContext(ctx);
+        jul.setResetJUL(true);
+        jul.start();
+        ctx.addListener(jul);
+
+        ch.qos.logback.classic.Logger root = ctx.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        root.setLevel(Level.INFO);
+        root.addAppender(file(ctx, s, "server", Level.INFO, false));
+        root.addAppender(file(ctx, s, "error", Level.ERROR, true));
+        ConsoleAppender<ILoggingEvent> console = new ConsoleAppender<>();
+        console.setContext(ctx);
+        console.setName("console");
+        console.setEncoder(encoder(ctx, false));
+        console.start();
+        root.addAppender(console);
+        // Quiet libraries that are chatty at INFO.
+        ctx.getLogger("org.flywaydb").setLevel(Level.WARN);
+        ctx.getLogger("com.zaxxer.hikari").setLevel(Level.WARN);
+        ctx.getLogger("io.zonky").setLevel(Level.WARN);
+
+        if (!SLF4JBridgeHandler.isInstalled()) {
+            SLF4JBridgeHandler.removeHandlersForRootLogger();
+            SLF4JBridgeHandler.install();
+        }
+    }
+
+    private static RollingFileAppender<ILoggingEvent> file(LoggerContext ctx, Settings.Logging s, String name,
+                                                          Level threshold, boolean only) {
+        String file = Path.of(s.dir(), name + ".log").toString();
+        RollingFileAppender<ILoggingEvent> appender = new RollingFileAppender<>();
+        appender.setContext(ctx);
+        appender.setName(name);
+        appender.setFile(file);
+
+        FixedWindowRollingPolicy rolling = new FixedWindowRollingPolicy();
+        rolling.setContext(ctx);
+        rolling.setParent(appender);
+        rolling.setFileNamePattern(file + ".%i");
+        rolling.setMinIndex(1);
+        rolling.setMaxIndex(s.maxHistory());
+        rolling.start();
+
+        SizeBasedTriggeringPolicy<ILoggingEvent> trigger = new SizeBasedTriggeringPolicy<>();
+        trigger.setContext(ctx);
+        trigger.setMaxFileSize(new FileSize(s.maxFileSize()));
+        trigger.start();
+
+        appender.setRollingPolicy(rolling);
+        appender.setTriggeringPolicy(trigger);
+        appender.setEncoder(encoder(ctx, s.json()));
+        appender.addFilter(only ? exactly(threshold) : atLeast(threshold));
+        appender.start();
+        return appender;
+    }
+
+    private static Encoder<ILoggingEvent> encoder(LoggerContext ctx, boolean json) {
+        if (json) {
+            JsonEncoder encoder = new JsonEncoder();
+            encoder.setContext(ctx);
+            encoder.start();
+            return encoder;
+        }
+        PatternLayoutEncoder encoder = new PatternLayoutEncoder();
+        encoder.setContext(ctx);
+        encoder.setPattern(PATTERN);
+        encoder.start();
+        return encoder;
+    }
+
+    private static Filter<ILoggingEvent> exactly(Level level) {
+        LevelFilter f = new LevelFilter();
+        f.setLevel(level);
+        f.setOnMatch(FilterReply.ACCEPT);
+        f.setOnMismatch(FilterReply.DENY);
+        f.start();
+        return f;
+    }
+
+    private static Filter<ILoggingEvent> atLeast(Level level) {
+        ThresholdFilter f = new ThresholdFilter();
+        f.setLevel(level.toString());
+        f.start();
+        return f;
+    }
+}

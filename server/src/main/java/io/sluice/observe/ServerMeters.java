@@ -1,0 +1,85 @@
+package io.sluice.observe;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+import io.helidon.metrics.api.FunctionalCounter;
+import io.helidon.metrics.api.Gauge;
+import io.helidon.metrics.api.MeterRegistry;
+import io.helidon.metrics.api.Tag;
+import io.helidon.metrics.api.Timer;
+import io.sluice.admission.Admission;
+import io.sluice.infra.Database;
+import io.sluice.infra.Redis;
+
+/**
+ * Sluice's own meters on the server's registry (served by /observe/metrics in Prometheus text):
+ * request latency by route and status, both admission limits, and the PostgreSQL and Redis pools.
+ */
+public final class ServerMeters implements AutoCloseable {
+    private static final Duration[] LATENCY_BUCKETS = {
+            Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50),
+            Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1),
+            Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30),
+            Duration.ofSeconds(60), Duration.ofSeconds(300)};
+
+    private final MeterRegistry registry;
+
+    public ServerMeters(MeterRegistry registry) {
+        this.registry = registry;
+    }
+
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    public void recordRequest(String method, String route, int status, long micros) {
+        registry.getOrCreate(Timer.builder("sluice.http.requests")
+                                     .description("HTTP requests by method, route and status")
+                                     .buckets(LATENCY_BUCKETS)
+                                     .tags(List.of(Tag.create("method", method),
+                                                   Tag.create("route", route),
+                                                   Tag.create("status", String.valueOf(status)))))
+                .record(micros, TimeUnit.MICROSECONDS);
+    }
+
+    public void registerAdmission(Admission admission) {
+        for (Admission.Limit limit : List.of(admission.requests(), admission.streams())) {
+            List<Tag> tags = List.of(Tag.create("limit", limit.name()));
+            gauge("sluice.admission.in.flight", "permits in use", tags, limit::inFlight);
+            gauge("sluice.admission.waiting", "callers waiting for a permit", tags, limit::waiting);
+            gauge("sluice.admission.max", "configured limit", tags, limit::max);
+            registry.getOrCreate(FunctionalCounter.builder("sluice.admission.rejected", limit, Admission.Limit::rejected)
+                                         .description("callers refused with 503 after the queue timeout")
+                                         .tags(tags));
+        }
+    }
+
+    public void registerPools(Database db, Redis redis) {
+        List<Tag> dbTags = List.of(Tag.create("pool", "postgres"));
+        gauge("sluice.pool.active", "connections in use", dbTags, () -> db.pool().getActiveConnections());
+        gauge("sluice.pool.idle", "idle connections", dbTags, () -> db.pool().getIdleConnections());
+        gauge("sluice.pool.waiting", "threads waiting for a connection", dbTags, () -> db.pool().getThreadsAwaitingConnection());
+        gauge("sluice.pool.max", "pool size", dbTags, () -> db.sizing().size());
+        List<Tag> redisTags = List.of(Tag.create("pool", "redis"));
+        gauge("sluice.pool.active", "connections in use", redisTags, redis::active);
+        gauge("sluice.pool.idle", "idle connections", redisTags, redis::idle);
+        gauge("sluice.pool.waiting", "threads waiting for a connection", redisTags, redis::waiting);
+        gauge("sluice.pool.max", "pool size", redisTags, redis::maxTotal);
+    }
+
+    /** Removes Sluice's meters, so a later server in the same JVM (tests) registers its own. */
+    @Override
+    public void close() {
+        registry.meters().stream()
+                .filter(m -> m.id().name().startsWith("sluice."))
+                .toList()
+                .forEach(registry::remove);
+    }
+
+    public void gauge(String name, String description, List<Tag> tags, Supplier<? extends Number> value) {
+        registry.getOrCreate(Gauge.builder(name, () -> value.get().doubleValue()).description(description).tags(tags));
+    }
+}

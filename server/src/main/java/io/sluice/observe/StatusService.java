@@ -1,0 +1,117 @@
+package io.sluice.observe;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import io.helidon.http.Status;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import io.sluice.Settings;
+import io.sluice.admission.Admission;
+import io.sluice.http.Json;
+import io.sluice.infra.Database;
+import io.sluice.infra.Redis;
+
+/**
+ * The seed's operator views: {@code GET /health} (cheap: no I/O, for humans and simple probes) and
+ * {@code GET /metrics} (limits, current values, pools, timeouts as JSON). Prometheus scrapes
+ * /observe/metrics; Kubernetes probes /observe/health/live and /observe/health/ready.
+ */
+public final class StatusService implements HttpService {
+    public static final String VERSION = "0.1.0";
+
+    private final Settings settings;
+    private final Admission admission;
+    private final Database db;
+    private final Redis redis;
+    private final Instant started = Instant.now();
+    private volatile int port;
+
+    public StatusService(Settings settings, Admission admission, Database db, Redis redis) {
+        this.settings = settings;
+        this.admission = admission;
+        this.db = db;
+        this.redis = redis;
+    }
+
+    /** The bound port is known only after start (port 0 in tests). */
+    public void port(int port) {
+        this.port = port;
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.get("/health", this::health)
+             .get("/metrics", this::metrics);
+    }
+
+    private void health(ServerRequest req, ServerResponse res) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", admission.draining() ? "draining" : "healthy");
+        body.put("port", port);
+        body.put("timestamp", Instant.now().getEpochSecond());
+        body.put("uptime_seconds", Duration.between(started, Instant.now()).toSeconds());
+        body.put("concurrent_requests", admission.requests().inFlight());
+        body.put("concurrent_streaming", admission.streams().inFlight());
+        body.put("waiting_requests", admission.requests().waiting());
+        body.put("max_concurrent_requests", admission.requests().max());
+        body.put("max_concurrent_streaming", admission.streams().max());
+        body.put("db_pool_active", db.pool().getActiveConnections());
+        body.put("redis_pool_active", redis.active());
+        body.put("version", VERSION);
+        if (admission.draining()) {
+            res.status(Status.SERVICE_UNAVAILABLE_503);
+        }
+        Json.send(res, body);
+    }
+
+    private void metrics(ServerRequest req, ServerResponse res) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("server_info", Map.of(
+                "version", VERSION,
+                "port", port,
+                "uptime_seconds", Duration.between(started, Instant.now()).toSeconds(),
+                "started_at", started.toString(),
+                "mode", settings.app().production() ? "production" : "development",
+                "java", Runtime.version().toString()));
+        body.put("concurrency", limits());
+        body.put("database", Map.of(
+                "url", db.displayUrl(),
+                "pgbouncer", settings.database().pgbouncer(),
+                "pool_size", db.sizing().size(),
+                "pool_size_reason", db.sizing().reason(),
+                "active", db.pool().getActiveConnections(),
+                "idle", db.pool().getIdleConnections(),
+                "waiting", db.pool().getThreadsAwaitingConnection(),
+                "connection_timeout_ms", settings.database().connectionTimeout().toMillis()));
+        body.put("redis", Map.of(
+                "max_total", redis.maxTotal(),
+                "active", redis.active(),
+                "idle", redis.idle(),
+                "waiting", redis.waiting(),
+                "max_wait_ms", settings.redis().maxWait().toMillis()));
+        body.put("requests", Map.of(
+                "timeout_seconds", settings.admission().requestDeadline().toSeconds(),
+                "queue_timeout_ms", settings.admission().queueTimeout().toMillis(),
+                "max_payload_bytes", settings.http().maxPayloadSize()));
+        Json.send(res, body);
+    }
+
+    private Map<String, Object> limits() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("max_concurrent_requests", admission.requests().max());
+        m.put("current_concurrent_requests", admission.requests().inFlight());
+        m.put("waiting_requests", admission.requests().waiting());
+        m.put("rejected_requests", admission.requests().rejected());
+        m.put("max_concurrent_streaming", admission.streams().max());
+        m.put("current_concurrent_streaming", admission.streams().inFlight());
+        m.put("waiting_streaming", admission.streams().waiting());
+        m.put("rejected_streaming", admission.streams().rejected());
+        m.put("draining", admission.draining());
+        return m;
+    }
+}
