@@ -4,6 +4,7 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
 import io.sluice.ConfigReader.InvalidConfigException;
+import io.sluice.http.Json;
 
 /** Starts Sluice from config.yaml, the override file and the environment; stops it on SIGTERM. */
 public final class Main {
@@ -11,6 +12,10 @@ public final class Main {
     }
 
     public static void main(String[] args) throws InterruptedException {
+        if (args.length > 0 && args[0].equals("--check-config")) {
+            checkConfig();
+            return;
+        }
         Sluice sluice;
         try {
             sluice = Sluice.start(AppConfig.load(Map.of()));
@@ -30,5 +35,16 @@ public final class Main {
             stopped.countDown();
         }, "sluice-shutdown"));
         stopped.await();
+    }
+
+    /** Validates the effective configuration and prints it as JSON (secrets masked), then exits. */
+    private static void checkConfig() {
+        try {
+            Settings s = Settings.from(AppConfig.load(Map.of()));
+            System.out.println(Json.write(s.masked()));
+        } catch (InvalidConfigException e) {
+            System.err.println("sluice: " + e.getMessage());
+            System.exit(2);
+        }
     }
 }

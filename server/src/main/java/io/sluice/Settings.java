@@ -67,6 +67,22 @@ public record Settings(App app,
     public record Logging(String dir, boolean json, long maxFileSize, int maxHistory) {
     }
 
+    /** A copy safe to print: passwords and credentials in URLs replaced. */
+    public Settings masked() {
+        Database d = database;
+        Database db = new Database(mask(d.url()), d.username(), "***", d.pgbouncer(), d.serverConnections(), d.replicas(),
+                                   d.maxPoolSize(), d.connectionTimeout(), d.socketTimeout(), d.maxLifetime(),
+                                   d.validationTimeout(), d.embeddedPort(), d.embeddedDataDir());
+        Redis r = redis;
+        Redis rd = new Redis(mask(r.url()), r.maxTotal(), r.maxIdle(), r.minIdle(), r.maxWait(), r.connectTimeout(),
+                             r.socketTimeout(), r.embeddedPort(), r.embeddedDataDir());
+        return new Settings(app, http, admission, db, rd, logging, diagnosticsEnabled);
+    }
+
+    private static String mask(String url) {
+        return url.replaceAll("//[^/@]*@", "//***@").replaceAll("(?i)(password=)[^&]*", "$1***");
+    }
+
     public static Settings from(Config config) {
         ConfigReader c = new ConfigReader(config);
         boolean production = c.oneOf("app.mode", Set.of("development", "production")).equals("production");

@@ -18,6 +18,7 @@ import io.sluice.admission.AdmissionFilter;
 import io.sluice.admission.Deadlines;
 import io.sluice.diag.DiagnosticsService;
 import io.sluice.http.ErrorMapper;
+import io.sluice.http.JsonDirectHandler;
 import io.sluice.infra.Database;
 import io.sluice.infra.Embedded;
 import io.sluice.infra.Redis;
@@ -76,6 +77,7 @@ public final class Sluice implements AutoCloseable {
             WebServer server = WebServer.builder()
                     .config(config.get("server"))
                     .featuresDiscoverServices(false)
+                    .directHandlers(JsonDirectHandler.all())
                     .addFeature(ObserveFeature.just(
                             HealthObserver.builder().details(true).useSystemServices(false)
                                     .addChecks(HealthChecks.all(db, redis, admission).toArray(io.helidon.health.HealthCheck[]::new))

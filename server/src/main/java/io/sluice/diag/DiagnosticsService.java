@@ -5,6 +5,7 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.helidon.http.sse.SseEvent;
+import io.helidon.webserver.ServerConnectionException;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
@@ -56,7 +57,7 @@ public final class DiagnosticsService implements HttpService {
                 Thread.sleep(interval);
             }
             sink.emit(SseEvent.builder().data("[DONE]").build());
-        } catch (UncheckedIOException e) {
+        } catch (UncheckedIOException | ServerConnectionException e) {
             LOG.debug("diagnostic stream ended early: client went away ({})", e.getMessage());
         }
     }

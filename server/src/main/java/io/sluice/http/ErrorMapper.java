@@ -9,6 +9,7 @@ import io.helidon.http.HeaderNames;
 import io.helidon.http.HttpException;
 import io.helidon.http.RequestException;
 import io.helidon.http.Status;
+import io.helidon.webserver.ServerConnectionException;
 import io.helidon.webserver.http.ErrorHandler;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
@@ -35,6 +36,10 @@ public final class ErrorMapper implements ErrorHandler<Throwable> {
                         "request exceeded the server's deadline of " + g.deadline().toSeconds() + " s"))
                 .orElseGet(() -> toApiException(t));
         String requestId = RequestId.of(req);
+        if (e.status() == 500 && isClientGone(t)) {
+            LOG.debug("request {}: client went away ({})", requestId, t.toString());
+            return;
+        }
         if (e.status() == 500) {
             LOG.error("request {} {} {} failed: {}", requestId, req.prologue().method().text(), req.path().path(),
                       e.code(), t);
@@ -48,16 +53,20 @@ public final class ErrorMapper implements ErrorHandler<Throwable> {
 
     /** Writes the JSON error for an ApiException; used by filters that answer without throwing. */
     public static void send(ServerResponse res, ApiException e, String requestId) {
+        res.status(Status.create(e.status()));
+        if (e.retryAfter() != null) {
+            res.header(HeaderNames.RETRY_AFTER, String.valueOf(Math.max(1, (e.retryAfter().toMillis() + 999) / 1000)));
+        }
+        Json.send(res, body(e, requestId));
+    }
+
+    static Map<String, Object> body(ApiException e, String requestId) {
         Map<String, Object> error = new LinkedHashMap<>();
         error.put("code", e.code());
         error.put("message", e.getMessage());
         error.put("type", type(e.status()));
         error.put("request_id", requestId);
-        res.status(Status.create(e.status()));
-        if (e.retryAfter() != null) {
-            res.header(HeaderNames.RETRY_AFTER, String.valueOf(Math.max(1, (e.retryAfter().toMillis() + 999) / 1000)));
-        }
-        Json.send(res, Map.of("error", error));
+        return Map.of("error", error);
     }
 
     static ApiException toApiException(Throwable t) {
@@ -84,7 +93,17 @@ public final class ErrorMapper implements ErrorHandler<Throwable> {
         return new ApiException(500, "internal_error", "internal server error");
     }
 
-    private static ApiException fromStatus(int status, String message) {
+    /** A write to a client that closed its connection: not our failure, nothing left to answer. */
+    static boolean isClientGone(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof ServerConnectionException || c instanceof java.io.IOException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static ApiException fromStatus(int status, String message) {
         return switch (status) {
             case 413 -> new ApiException(413, "payload_too_large", "request body exceeds the server's max-payload-size");
             case 404 -> ApiException.notFound("no such endpoint");

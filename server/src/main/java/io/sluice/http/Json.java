@@ -8,6 +8,8 @@ import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.helidon.http.HeaderValues;
 import io.helidon.webserver.http.ServerRequest;
@@ -19,6 +21,8 @@ public final class Json {
             .enable(JsonReadFeature.ALLOW_LEADING_ZEROS_FOR_NUMBERS.mappedFeature())
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .addModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS)
             .build();
 
     static {
@@ -39,7 +43,7 @@ public final class Json {
             throw new ApiException(415, "unsupported_media_type",
                     "Content-Type must be application/json" + (type.isEmpty() ? "" : ", not " + type));
         }
-        byte[] body = req.content().as(byte[].class);
+        byte[] body = req.content().hasEntity() ? req.content().as(byte[].class) : new byte[0];
         if (body.length == 0) {
             throw ApiException.badRequest("invalid_json", "request body is empty; expected a JSON object");
         }
@@ -47,8 +51,9 @@ public final class Json {
         try {
             node = MAPPER.readTree(body);
         } catch (JsonProcessingException e) {
-            throw ApiException.badRequest("invalid_json", "malformed JSON: " + e.getOriginalMessage()
-                    + " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr());
+            String where = e.getLocation() == null ? ""
+                    : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+            throw ApiException.badRequest("invalid_json", "malformed JSON: " + e.getOriginalMessage() + where);
         } catch (IOException e) {
             throw ApiException.badRequest("invalid_json", "unreadable body: " + e.getMessage());
         }

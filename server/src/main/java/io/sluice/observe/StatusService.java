@@ -29,6 +29,7 @@ public final class StatusService implements HttpService {
     private final Database db;
     private final Redis redis;
     private final Instant started = Instant.now();
+    private final String installationId;
     private volatile int port;
 
     public StatusService(Settings settings, Admission admission, Database db, Redis redis) {
@@ -36,6 +37,11 @@ public final class StatusService implements HttpService {
         this.admission = admission;
         this.db = db;
         this.redis = redis;
+        this.installationId = db.withConnection(c -> {
+            try (var rs = c.createStatement().executeQuery("SELECT value FROM app_meta WHERE key = 'installation_id'")) {
+                return rs.next() ? rs.getString(1) : "";
+            }
+        });
     }
 
     /** The bound port is known only after start (port 0 in tests). */
@@ -73,6 +79,7 @@ public final class StatusService implements HttpService {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("server_info", Map.of(
                 "version", VERSION,
+                "installation_id", installationId,
                 "port", port,
                 "uptime_seconds", Duration.between(started, Instant.now()).toSeconds(),
                 "started_at", started.toString(),

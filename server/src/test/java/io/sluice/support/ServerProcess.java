@@ -1,0 +1,72 @@
+package io.sluice.support;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** Runs io.sluice.Main in a separate JVM, for what only a process shows: environment variables, exit codes, SIGTERM. */
+public final class ServerProcess implements AutoCloseable {
+    private final Process process;
+    private final Path output;
+
+    private ServerProcess(Process process, Path output) {
+        this.process = process;
+        this.output = output;
+    }
+
+    public static ServerProcess start(Path workDir, Map<String, String> env, String... args) {
+        try {
+            String java = ProcessHandle.current().info().command().orElse("java");
+            String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+            List<String> command = new java.util.ArrayList<>(List.of(java, "-Xmx256m", "-cp", classpath, "io.sluice.Main"));
+            command.addAll(List.of(args));
+            Path output = Files.createTempFile(Path.of("server/target").toAbsolutePath(), "process-", ".out");
+            ProcessBuilder pb = new ProcessBuilder(command)
+                    .directory(workDir.toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(output.toFile());
+            pb.environment().keySet().removeIf(k -> k.startsWith("DATABASE_") || k.startsWith("REDIS_")
+                                                    || k.startsWith("SLUICE_") || k.startsWith("SERVER_"));
+            pb.environment().putAll(env);
+            return new ServerProcess(pb.start(), output);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Waits for exit (bounded) and returns the exit code. */
+    public int waitFor(long seconds) throws InterruptedException {
+        if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError("process did not exit within " + seconds + " s; output:\n" + output());
+        }
+        return process.exitValue();
+    }
+
+    /** SIGTERM, as an orchestrator stops a container. */
+    public void terminate() {
+        process.destroy();
+    }
+
+    public String output() {
+        try {
+            return Files.readString(output, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    @Override
+    public void close() {
+        process.destroyForcibly();
+    }
+
+}
