@@ -77,6 +77,7 @@ public final class Sluice implements AutoCloseable {
             WebServer server = WebServer.builder()
                     .config(config.get("server"))
                     .featuresDiscoverServices(false)
+                    .shutdownHook(false)                  // Main's hook drains first, then stops in order
                     .directHandlers(JsonDirectHandler.all())
                     .addFeature(ObserveFeature.just(
                             HealthObserver.builder().details(true).useSystemServices(false)
