@@ -65,7 +65,7 @@ public final class Sluice implements AutoCloseable {
             resources.push(deadlines);
             Admission admission = new Admission(settings.admission());
 
-            MeterRegistry registry = MetricsFactory.getInstance(config)
+            MeterRegistry registry = MetricsFactory.getInstance()
                     .globalRegistry(MetricsConfig.builder().config(config.get("metrics")).virtualThreadsEnabled(true).build());
             ServerMeters meters = new ServerMeters(registry);
             resources.push(meters);
