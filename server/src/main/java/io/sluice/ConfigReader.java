@@ -95,7 +95,7 @@ public final class ConfigReader {
         };
     }
 
-    static Duration parseDuration(String v) {
+    public static Duration parseDuration(String v) {
         Matcher m = SIMPLE_DURATION.matcher(v);
         if (m.matches()) {
             long n = Long.parseLong(m.group(1));

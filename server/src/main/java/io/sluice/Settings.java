@@ -1,6 +1,9 @@
 package io.sluice;
 
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import io.helidon.config.Config;
@@ -15,7 +18,10 @@ public record Settings(App app,
                        Database database,
                        Redis redis,
                        Logging logging,
-                       boolean diagnosticsEnabled) {
+                       boolean diagnosticsEnabled,
+                       Llm llm,
+                       Map<String, Bulkhead> bulkheads,
+                       Sessions sessions) {
 
     public record App(boolean production) {
     }
@@ -67,6 +73,71 @@ public record Settings(App app,
     public record Logging(String dir, boolean json, long maxFileSize, int maxHistory) {
     }
 
+    /** LLM chat: request limits, the upstream client, retries, providers and models (see config.yaml `llm:`). */
+    public record Llm(int maxTokensLimit,
+                      int maxContentChars,
+                      int maxMessages,
+                      Duration pingInterval,
+                      Upstream upstream,
+                      Retry retry,
+                      Map<String, LlmProvider> providers,
+                      Map<String, LlmModel> models) {
+    }
+
+    public record Upstream(Duration connectTimeout,
+                           Duration firstByteTimeout,
+                           Duration idleTimeout,
+                           Duration totalTimeout,
+                           int maxConnections,
+                           int maxConnectionsPerProvider) {
+    }
+
+    public record Retry(int maxAttempts,
+                        Duration initialBackoff,
+                        Duration maxBackoff,
+                        int budgetPercent,
+                        int budgetMinRetries,
+                        Duration budgetWindow) {
+    }
+
+    /** One upstream: {@code simulated} (built in) or {@code openai-compatible} (base URL + API key). */
+    public record LlmProvider(String name,
+                              String type,
+                              String baseUrl,
+                              String apiKey,
+                              Duration latency,
+                              int tokensPerSecond,
+                              int replyTokens) {
+        public static final String SIMULATED = "simulated";
+        public static final String OPENAI_COMPATIBLE = "openai-compatible";
+
+        public boolean simulated() {
+            return type.equals(SIMULATED);
+        }
+
+        LlmProvider masked() {
+            return new LlmProvider(name, type, baseUrl, apiKey.isEmpty() ? "" : "***", latency, tokensPerSecond, replyTokens);
+        }
+
+        @Override
+        public String toString() {   // never print the key
+            return "LlmProvider[" + name + ", " + type + ", " + baseUrl + "]";
+        }
+    }
+
+    /** A public model name and where it is served, in fallback order. */
+    public record LlmModel(String name, List<Target> route) {
+        public record Target(String provider, String model) {
+        }
+    }
+
+    /** A per-service limit around upstream calls: in flight, waiting, and how long a caller waits. */
+    public record Bulkhead(String service, int maxConcurrent, int maxQueue, Duration queueTimeout) {
+    }
+
+    public record Sessions(String defaultModel, int historyTokenBudget, int historyMaxMessages) {
+    }
+
     /** A copy safe to print: passwords and credentials in URLs replaced. */
     public Settings masked() {
         Database d = database;
@@ -76,7 +147,11 @@ public record Settings(App app,
         Redis r = redis;
         Redis rd = new Redis(mask(r.url()), r.maxTotal(), r.maxIdle(), r.minIdle(), r.maxWait(), r.connectTimeout(),
                              r.socketTimeout(), r.embeddedPort(), r.embeddedDataDir());
-        return new Settings(app, http, admission, db, rd, logging, diagnosticsEnabled);
+        Map<String, LlmProvider> providers = new LinkedHashMap<>();
+        llm.providers().forEach((name, p) -> providers.put(name, p.masked()));
+        Llm l = new Llm(llm.maxTokensLimit(), llm.maxContentChars(), llm.maxMessages(), llm.pingInterval(),
+                        llm.upstream(), llm.retry(), providers, llm.models());
+        return new Settings(app, http, admission, db, rd, logging, diagnosticsEnabled, l, bulkheads, sessions);
     }
 
     private static String mask(String url) {
@@ -145,7 +220,9 @@ public record Settings(App app,
                                       c.size("logging.max-file-size"),
                                       c.intAtLeast("logging.max-history", 1));
 
+        Llm llm = LlmSettingsReader.llm(c, config);
         return new Settings(new App(production), http, admission, database, redis, logging,
-                            c.bool("diagnostics.enabled"));
+                            c.bool("diagnostics.enabled"), llm, LlmSettingsReader.bulkheads(c, config),
+                            LlmSettingsReader.sessions(c, llm));
     }
 }

@@ -16,17 +16,34 @@ import io.helidon.webserver.observe.metrics.MetricsObserver;
 import io.sluice.admission.Admission;
 import io.sluice.admission.AdmissionFilter;
 import io.sluice.admission.Deadlines;
+import io.sluice.bulkhead.Bulkheads;
 import io.sluice.diag.DiagnosticsService;
 import io.sluice.http.ErrorMapper;
 import io.sluice.http.JsonDirectHandler;
 import io.sluice.infra.Database;
 import io.sluice.infra.Embedded;
 import io.sluice.infra.Redis;
+import io.sluice.llm.ChatCompletionsService;
+import io.sluice.llm.ChatRequestValidator;
+import io.sluice.llm.ChatRouter;
+import io.sluice.llm.Completer;
+import io.sluice.llm.LlmMeters;
+import io.sluice.llm.ModelCatalog;
 import io.sluice.observe.AccessLogFilter;
 import io.sluice.observe.HealthChecks;
 import io.sluice.observe.Logs;
 import io.sluice.observe.ServerMeters;
 import io.sluice.observe.StatusService;
+import io.sluice.scenes.SceneStore;
+import io.sluice.scenes.ScenesService;
+import io.sluice.tasks.TaskRunner;
+import io.sluice.tasks.TaskSettings;
+import io.sluice.tasks.Tasks;
+import io.sluice.tasks.TasksService;
+import io.sluice.sessions.SessionChat;
+import io.sluice.sessions.SessionStore;
+import io.sluice.sessions.SessionsService;
+import io.sluice.sessions.UsageStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,6 +89,26 @@ public final class Sluice implements AutoCloseable {
             meters.registerAdmission(admission);
             meters.registerPools(db, redis);
 
+            // LLM chat: providers behind models, the llm bulkhead around every upstream call, sessions in PostgreSQL.
+            Bulkheads bulkheads = new Bulkheads(settings.bulkheads(), settings.admission().retryAfter());
+            bulkheads.registerMeters(meters);
+            ModelCatalog catalog = new ModelCatalog(settings.llm());
+            resources.push(catalog);
+            ChatRouter router = new ChatRouter(catalog.providers(), bulkheads.get("llm"), settings.llm(), new LlmMeters(registry));
+            UsageStore usage = new UsageStore(db);
+            SessionStore sessionStore = new SessionStore(db);
+            ChatCompletionsService chat = new ChatCompletionsService(admission, catalog,
+                    new ChatRequestValidator(settings.llm(), catalog), router, usage, settings.llm().pingInterval());
+            SessionsService sessions = new SessionsService(sessionStore, catalog,
+                    new SessionChat(sessionStore, usage, catalog, router, admission, settings.sessions(), settings.llm()),
+                    settings.sessions().defaultModel(), settings.llm().maxContentChars());
+
+            // Async tasks on a Redis Stream; this instance runs the API, the workers, or both (tasks.role).
+            Completer completer = new Completer(catalog, new ChatRequestValidator(settings.llm(), catalog), router, usage);
+            TaskSettings taskSettings = TaskSettings.from(new ConfigReader(config));
+            Tasks tasks = new Tasks(db, redis, TaskRunner.chat(completer), meters, taskSettings);
+            resources.push(tasks);
+
             StatusService status = new StatusService(settings, admission, db, redis);
             ErrorMapper errors = new ErrorMapper();
             WebServer server = WebServer.builder()
@@ -89,6 +126,12 @@ public final class Sluice implements AutoCloseable {
                          .addFilter(new AdmissionFilter(admission, deadlines, settings.admission().requestDeadline()))
                          .error(Throwable.class, errors)
                          .register(status);
+                        if (taskSettings.api()) {
+                            r.register("/v1/sessions", sessions)
+                             .register("/v1/tasks", new TasksService(tasks, completer))
+                             .register("/v1", chat)
+                             .register("/api/llmchat", new ScenesService(new SceneStore(db), tasks, completer));
+                        }
                         if (settings.diagnosticsEnabled()) {
                             r.register("/diag", new DiagnosticsService(admission));
                         }

@@ -1,6 +1,7 @@
 package io.sluice.observe;
 
 import java.util.List;
+import java.util.function.BooleanSupplier;
 
 import io.helidon.health.HealthCheck;
 import io.helidon.health.HealthCheckResponse;
@@ -26,7 +27,7 @@ public final class HealthChecks {
                 check("server", HealthCheckType.LIVENESS, () -> true));
     }
 
-    private static HealthCheck check(String name, HealthCheckType type, java.util.function.BooleanSupplier up) {
+    private static HealthCheck check(String name, HealthCheckType type, BooleanSupplier up) {
         return new HealthCheck() {
             @Override
             public HealthCheckType type() {

@@ -1,0 +1,91 @@
+package io.sluice.llm;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.helidon.http.HeaderValues;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import io.sluice.Settings.LlmModel;
+import io.sluice.admission.Admission;
+import io.sluice.http.Json;
+import io.sluice.http.RequestId;
+
+/**
+ * OpenAI's API, under /v1: {@code POST /chat/completions} (JSON, or server-sent events with
+ * {@code stream: true}), {@code GET /models} and {@code GET /models/{id}}. Any OpenAI client
+ * pointed at Sluice's base URL works unmodified.
+ */
+public final class ChatCompletionsService implements HttpService {
+    private final Admission admission;
+    private final ModelCatalog catalog;
+    private final ChatRequestValidator validator;
+    private final ChatRouter router;
+    private final UsageSink usage;
+    private final Duration pingInterval;
+    private final long created = Instant.now().getEpochSecond();
+
+    public ChatCompletionsService(Admission admission, ModelCatalog catalog, ChatRequestValidator validator,
+                                  ChatRouter router, UsageSink usage, Duration pingInterval) {
+        this.admission = admission;
+        this.catalog = catalog;
+        this.validator = validator;
+        this.router = router;
+        this.usage = usage;
+        this.pingInterval = pingInterval;
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.post("/chat/completions", this::completions)
+             .get("/models", this::models)
+             .get("/models/{id}", this::model);
+    }
+
+    private void completions(ServerRequest req, ServerResponse res) {
+        ChatRequest chat = validator.validate(Json.readObject(req));
+        LlmModel model = catalog.require(chat.model());
+        String requestId = RequestId.of(req);
+        ChatResult result;
+        if (chat.stream()) {
+            // The streaming permit is held for the stream's whole life; the upstream call inside it.
+            try (Admission.Permit streaming = admission.acquireStream();
+                 SseWriter out = new SseWriter(res, pingInterval, requestId)) {
+                result = router.stream(chat, model, out);
+            }
+        } else {
+            result = router.complete(chat, model);
+            ProviderHeaders.add(res, catalog.providers().get(result.provider()));
+            res.header(HeaderValues.CONTENT_TYPE_JSON);
+            res.send(result.body());
+        }
+        usage.record(requestId, chat.user(), null, chat.model(), result);
+    }
+
+    private void models(ServerRequest req, ServerResponse res) {
+        List<Map<String, Object>> data = catalog.models().stream().map(this::describe).toList();
+        Json.send(res, Map.of("object", "list", "data", data));
+    }
+
+    private void model(ServerRequest req, ServerResponse res) {
+        Json.send(res, describe(catalog.require(req.path().pathParameters().get("id"))));
+    }
+
+    /** OpenAI's model object, plus whether the answers are simulated. */
+    private Map<String, Object> describe(LlmModel model) {
+        boolean simulated = catalog.simulated(model);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", model.name());
+        m.put("object", "model");
+        m.put("created", created);
+        m.put("owned_by", simulated ? SimulatedProvider.FINGERPRINT : model.route().getFirst().provider());
+        m.put("simulated", simulated);
+        m.put("providers", model.route().stream().map(LlmModel.Target::provider).toList());
+        return m;
+    }
+}

@@ -1,0 +1,135 @@
+package io.sluice.llm;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+
+import io.sluice.Settings;
+import io.sluice.Settings.LlmModel;
+import io.sluice.bulkhead.Bulkhead;
+import io.sluice.llm.UpstreamException.Next;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Serves a chat request from a model's providers, in order. Each provider gets up to
+ * {@code retry.max-attempts} calls, with exponential backoff and jitter between them, while the
+ * retry budget allows; then the next provider is tried. All of that happens only before the first
+ * chunk reaches the client: after it, a failure ends the stream with an error event. The whole
+ * call holds one slot of the {@code llm} bulkhead.
+ */
+public final class ChatRouter {
+    private static final Logger LOG = LoggerFactory.getLogger(ChatRouter.class);
+
+    private final Map<String, Provider> providers;
+    private final Bulkhead bulkhead;
+    private final RetryBudget budget;
+    private final Settings.Retry retry;
+    private final Relay relay;
+
+    public ChatRouter(Map<String, Provider> providers, Bulkhead bulkhead, Settings.Llm s, LlmMeters meters) {
+        this.providers = providers;
+        this.bulkhead = bulkhead;
+        this.budget = new RetryBudget(s.retry());
+        this.retry = s.retry();
+        this.relay = new Relay(s.upstream(), meters);
+    }
+
+    /** A non-streamed answer; any failure is thrown as an ApiException (502/503/504, or 400 if every provider would refuse). */
+    public ChatResult complete(ChatRequest request, LlmModel model) {
+        return run(request, model, null);
+    }
+
+    /**
+     * Relays a streamed answer to {@code out}. Throws an ApiException only while nothing has been
+     * written; afterwards every ending is reported in the result (and to the client as an event).
+     */
+    public ChatResult stream(ChatRequest request, LlmModel model, SseWriter out) {
+        return run(request, model, out);
+    }
+
+    private ChatResult run(ChatRequest request, LlmModel model, SseWriter out) {
+        budget.recordRequest();
+        Tally tally = new Tally();
+        UpstreamException last = null;
+        Provider provider = null;
+        try (Bulkhead.Permit slot = bulkhead.acquire()) {
+            targets:
+            for (LlmModel.Target target : model.route()) {
+                provider = providers.get(target.provider());
+                for (int attempt = 1; ; attempt++) {
+                    if (out != null) {
+                        out.provider(provider);
+                    }
+                    Attempt call = Attempt.start(provider, request.upstreamBody(target.model()), request.stream());
+                    Relay.Outcome outcome = relay.drive(call, request, out, tally);
+                    switch (outcome.kind()) {
+                        case DONE:
+                            return result(ChatResult.Status.COMPLETE, provider, tally, request, outcome.body());
+                        case CLIENT_GONE:
+                            return result(ChatResult.Status.CLIENT_GONE, provider, tally, request, null);
+                        case FAILED_AFTER_FIRST_CHUNK:
+                            return endStreamLogged(out, outcome.error(), provider, tally, request);
+                        default:
+                            last = outcome.error();
+                    }
+                    if (last.next() == Next.GIVE_UP) {
+                        LOG.warn("model {}: provider {} failed ({}); not retried, not sent elsewhere", model.name(),
+                                 provider.name(), last.getMessage());
+                        break targets;
+                    }
+                    boolean retryable = last.next() == Next.RETRY && attempt < retry.maxAttempts();
+                    if (!retryable || !budget.tryRetry()) {
+                        LOG.warn("model {}: provider {} attempt {} failed ({}); {}", model.name(), provider.name(), attempt,
+                                 last.getMessage(), retryable ? "retry budget spent, falling back" : "falling back");
+                        break;   // on to the next provider
+                    }
+                    Duration delay = backoff(attempt, last.retryAfter());
+                    LOG.info("model {}: provider {} attempt {} failed ({}); retrying in {} ms", model.name(), provider.name(),
+                             attempt, last.getMessage(), delay.toMillis());
+                    try {
+                        if (!relay.pause(delay, out)) {
+                            last = Relay.deadlineExceeded();
+                            break targets;
+                        }
+                    } catch (ClientGoneException e) {
+                        return result(ChatResult.Status.CLIENT_GONE, provider, tally, request, null);
+                    }
+                }
+            }
+        }
+        if (out != null && out.committed()) {
+            return endStream(out, last, provider, tally, request);
+        }
+        throw last.toApiException();
+    }
+
+    private static ChatResult endStreamLogged(SseWriter out, UpstreamException error, Provider provider, Tally tally,
+                                              ChatRequest request) {
+        LOG.warn("provider {} failed mid-stream ({}); the client gets an error event", provider.name(), error.getMessage());
+        return endStream(out, error, provider, tally, request);
+    }
+
+    private static ChatResult endStream(SseWriter out, UpstreamException error, Provider provider, Tally tally, ChatRequest request) {
+        try {
+            out.error(error.status(), error.code(), error.getMessage());
+        } catch (ClientGoneException e) {
+            return result(ChatResult.Status.CLIENT_GONE, provider, tally, request, null);
+        }
+        return result(ChatResult.Status.FAILED, provider, tally, request, null);
+    }
+
+    private Duration backoff(int attempt, Duration hint) {
+        long max = retry.maxBackoff().toNanos();
+        long base = Math.min(max, retry.initialBackoff().toNanos() << Math.min(attempt - 1, 20));
+        long jittered = base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1);   // "equal jitter"
+        if (hint != null) {
+            jittered = Math.max(jittered, Math.min(hint.toNanos(), max));
+        }
+        return Duration.ofNanos(jittered);
+    }
+
+    private static ChatResult result(ChatResult.Status status, Provider provider, Tally tally, ChatRequest request, byte[] body) {
+        return new ChatResult(status, provider.name(), tally.text(), tally.finishReason(), tally.usage(request.promptChars()), body);
+    }
+}

@@ -1,0 +1,65 @@
+package io.sluice.llm;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Semaphore;
+
+import io.sluice.Settings;
+import io.sluice.Settings.LlmModel;
+import io.sluice.http.ApiException;
+
+/** The configured models and the providers behind them; closing it closes the providers' connections. */
+public final class ModelCatalog implements AutoCloseable {
+    private final Map<String, LlmModel> models;
+    private final Map<String, Provider> providers = new LinkedHashMap<>();
+
+    public ModelCatalog(Settings.Llm s) {
+        this.models = s.models();
+        Semaphore allConnections = new Semaphore(s.upstream().maxConnections());
+        s.providers().forEach((name, p) -> providers.put(name, p.simulated()
+                ? new SimulatedProvider(p)
+                : new OpenAiCompatibleProvider(p, s.upstream(), allConnections)));
+    }
+
+    /** The model, or OpenAI's 404 {@code model_not_found}. */
+    public LlmModel require(String name) {
+        LlmModel m = models.get(name);
+        if (m == null) {
+            throw new ApiException(404, "model_not_found", "The model '" + clip(name) + "' does not exist; see GET /v1/models");
+        }
+        return m;
+    }
+
+    public List<LlmModel> models() {
+        return new ArrayList<>(models.values());
+    }
+
+    public Map<String, Provider> providers() {
+        return providers;
+    }
+
+    /** True when every provider in the model's route is the simulator. */
+    public boolean simulated(LlmModel model) {
+        return model.route().stream().allMatch(t -> providers.get(t.provider()).simulated());
+    }
+
+    private static String clip(String s) {
+        String c = s.replaceAll("[^\\x20-\\x7E]", "?");
+        return c.length() > 64 ? c.substring(0, 64) + "..." : c;
+    }
+
+    @Override
+    public void close() {
+        for (Provider p : providers.values()) {
+            if (p instanceof AutoCloseable c) {
+                try {
+                    c.close();
+                } catch (Exception ignored) {
+                    // closing idle keep-alive connections at shutdown: nothing to do about a failure
+                }
+            }
+        }
+    }
+}

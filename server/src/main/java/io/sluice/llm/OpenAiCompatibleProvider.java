@@ -1,0 +1,167 @@
+package io.sluice.llm;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.helidon.http.HeaderNames;
+import io.helidon.webclient.api.HttpClientResponse;
+import io.helidon.webclient.api.WebClient;
+import io.sluice.Settings;
+import io.sluice.http.Json;
+
+/**
+ * Any server speaking OpenAI's chat completions protocol (OpenAI, DeepSeek, vLLM, Ollama, ...),
+ * through Helidon's blocking WebClient with keep-alive connection reuse. Connections in use are
+ * bounded per provider and across all providers; the socket read timeout is a backstop, the
+ * router enforces the finer deadlines by interrupting the calling thread.
+ */
+public final class OpenAiCompatibleProvider implements Provider, AutoCloseable {
+    private static final int MAX_BODY = 16 << 20;
+
+    private final String name;
+    private final String url;
+    private final String apiKey;
+    private final Settings.Upstream timeouts;
+    private final Semaphore connections;
+    private final Semaphore allConnections;
+    private final WebClient client;
+
+    public OpenAiCompatibleProvider(Settings.LlmProvider s, Settings.Upstream timeouts, Semaphore allConnections) {
+        this.name = s.name();
+        this.url = s.baseUrl() + "/chat/completions";
+        this.apiKey = s.apiKey();
+        this.timeouts = timeouts;
+        this.connections = new Semaphore(timeouts.maxConnectionsPerProvider());
+        this.allConnections = allConnections;
+        this.client = WebClient.builder()
+                .connectTimeout(timeouts.connectTimeout())
+                .readTimeout(timeouts.totalTimeout())
+                .keepAlive(true)
+                .followRedirects(false)
+                .sendExpectContinue(false)
+                .shareConnectionCache(false)
+                .connectionCacheSize(timeouts.maxConnectionsPerProvider())
+                .build();
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public boolean simulated() {
+        return false;
+    }
+
+    @Override
+    public void call(ObjectNode body, boolean stream, Delivery delivery) throws UpstreamException, InterruptedException {
+        long wait = timeouts.connectTimeout().toNanos();
+        if (!connections.tryAcquire(wait, TimeUnit.NANOSECONDS)) {
+            throw UpstreamException.busy(name);
+        }
+        try {
+            if (!allConnections.tryAcquire(wait, TimeUnit.NANOSECONDS)) {
+                throw UpstreamException.busy(name);
+            }
+            try {
+                exchange(body, stream, delivery);
+            } finally {
+                allConnections.release();
+            }
+        } finally {
+            connections.release();
+        }
+    }
+
+    private void exchange(ObjectNode body, boolean stream, Delivery delivery) throws UpstreamException, InterruptedException {
+        // Streamed, every read waits at most for the first byte or the next chunk; the router's own deadlines come first.
+        Duration readTimeout = stream ? max(timeouts.firstByteTimeout(), timeouts.idleTimeout()) : timeouts.totalTimeout();
+        var request = client.post(url)
+                .readTimeout(readTimeout)
+                .header(HeaderNames.CONTENT_TYPE, "application/json")
+                .header(HeaderNames.ACCEPT, stream ? "text/event-stream" : "application/json");
+        if (!apiKey.isEmpty()) {
+            request.header(HeaderNames.AUTHORIZATION, "Bearer " + apiKey);
+        }
+        try (HttpClientResponse res = request.submit(body.toString().getBytes(StandardCharsets.UTF_8))) {
+            int status = res.status().code();
+            if (status != 200) {
+                throw UpstreamException.status(name, status, errorDetail(res), retryAfter(res));
+            }
+            InputStream in = res.inputStream();
+            if (stream) {
+                SseReader.read(in, delivery, name);
+            } else {
+                byte[] json = in.readNBytes(MAX_BODY + 1);
+                if (json.length > MAX_BODY) {
+                    throw UpstreamException.broken(name, "answer larger than " + MAX_BODY + " bytes");
+                }
+                delivery.body(json);
+            }
+        } catch (IOException | RuntimeException e) {
+            if (Thread.currentThread().isInterrupted()) {
+                throw new InterruptedException("upstream call cancelled");
+            }
+            throw map(e);
+        }
+    }
+
+    /** Connect failures, timeouts and broken connections; all worth a retry before the first byte. */
+    private UpstreamException map(Exception e) {
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof ConnectException || c instanceof NoRouteToHostException || c instanceof UnknownHostException
+                    || c.getClass().getSimpleName().equals("RuntimeUnknownHostException")) {
+                return UpstreamException.unreachable(name, c.getClass().getSimpleName());
+            }
+            if (c instanceof SocketTimeoutException) {
+                return UpstreamException.timeout(name, "did not answer in time (" + c.getMessage() + ")");
+            }
+        }
+        if (e instanceof IOException || e instanceof UncheckedIOException) {
+            return UpstreamException.broken(name, "connection error: " + e.getClass().getSimpleName());
+        }
+        return UpstreamException.broken(name, e.getClass().getSimpleName());
+    }
+
+    /** OpenAI's error message from a failed answer, short and printable; never the whole body. */
+    private static String errorDetail(HttpClientResponse res) {
+        try {
+            byte[] bytes = res.inputStream().readNBytes(8192);
+            JsonNode json = Json.MAPPER.readTree(bytes);
+            String message = json.path("error").path("message").asText(json.path("message").asText(""));
+            String clean = message.replaceAll("[^\\x20-\\x7E]", "?");
+            return clean.length() > 300 ? clean.substring(0, 300) + "..." : clean;
+        } catch (IOException | RuntimeException e) {
+            return "";
+        }
+    }
+
+    private static Duration retryAfter(HttpClientResponse res) {
+        try {
+            return res.headers().first(HeaderNames.RETRY_AFTER).map(v -> Duration.ofSeconds(Long.parseLong(v.trim()))).orElse(null);
+        } catch (NumberFormatException e) {
+            return null;   // an HTTP date: fall back to our own backoff
+        }
+    }
+
+    private static Duration max(Duration a, Duration b) {
+        return a.compareTo(b) >= 0 ? a : b;
+    }
+
+    @Override
+    public void close() {
+        client.closeResource();
+    }
+}

@@ -1,0 +1,144 @@
+package io.sluice.llm;
+
+import java.time.Duration;
+
+import io.sluice.Settings;
+import io.sluice.llm.UpstreamException.Next;
+
+/**
+ * Waits on one {@link Attempt} in the request thread and passes what arrives to the client. Every
+ * wait is bounded by the nearest deadline: the first chunk, the idle gap between chunks, the total
+ * call time, and the next ping due to the client. A missed deadline or a departed client cancels
+ * the upstream call.
+ */
+final class Relay {
+    static final String DEADLINE = "deadline_exceeded";
+    private static final Duration FINISH_GRACE = Duration.ofMillis(200);
+
+    enum Kind { DONE, CLIENT_GONE, FAILED_BEFORE_FIRST_CHUNK, FAILED_AFTER_FIRST_CHUNK }
+
+    record Outcome(Kind kind, UpstreamException error, byte[] body) {
+        static Outcome failed(boolean relayed, UpstreamException error) {
+            return new Outcome(relayed ? Kind.FAILED_AFTER_FIRST_CHUNK : Kind.FAILED_BEFORE_FIRST_CHUNK, error, null);
+        }
+    }
+
+    private final long firstByteNanos;
+    private final long idleNanos;
+    private final long totalNanos;
+    private final LlmMeters meters;
+
+    Relay(Settings.Upstream s, LlmMeters meters) {
+        this.firstByteNanos = s.firstByteTimeout().toNanos();
+        this.idleNanos = s.idleTimeout().toNanos();
+        this.totalNanos = s.totalTimeout().toNanos();
+        this.meters = meters;
+    }
+
+    /** Relays one attempt to {@code out} (null: a non-streamed call, which only has the total deadline). */
+    Outcome drive(Attempt call, ChatRequest request, SseWriter out, Tally tally) {
+        String provider = call.provider().name();
+        long start = System.nanoTime();
+        long lastChunk = start;
+        boolean relayed = false;
+        try {
+            while (true) {
+                long now = System.nanoTime();
+                long end = start + totalNanos;
+                if (out != null) {
+                    end = Math.min(end, relayed ? lastChunk + idleNanos : start + firstByteNanos);
+                }
+                if (now >= end) {
+                    call.cancel();
+                    meters.call(provider, "timeout");
+                    return Outcome.failed(relayed, timeout(provider, relayed, now - start >= totalNanos));
+                }
+                long wait = out == null ? end - now : Math.min(end - now, out.nanosUntilPing(now));
+                Attempt.Event event = call.poll(wait);
+                if (event == null) {
+                    if (out != null && out.nanosUntilPing(System.nanoTime()) <= 0) {
+                        out.ping();
+                    }
+                    continue;
+                }
+                switch (event) {
+                    case Attempt.Chunk c -> {
+                        if (!relayed) {
+                            meters.firstChunk(provider, System.nanoTime() - start);
+                            relayed = true;
+                        }
+                        lastChunk = System.nanoTime();
+                        if (tally.chunk(c.data(), request.includeUsage())) {
+                            out.data(c.data());
+                        }
+                    }
+                    case Attempt.Body b -> {
+                        meters.firstChunk(provider, System.nanoTime() - start);
+                        meters.call(provider, "ok");
+                        tally.body(b.json());
+                        call.finish(FINISH_GRACE);
+                        return new Outcome(Kind.DONE, null, b.json());
+                    }
+                    case Attempt.End e -> {
+                        if (out == null) {
+                            meters.call(provider, "upstream_error");
+                            return Outcome.failed(false, UpstreamException.broken(provider, "ended without an answer"));
+                        }
+                        meters.call(provider, "ok");
+                        out.done();
+                        call.finish(FINISH_GRACE);
+                        return new Outcome(Kind.DONE, null, null);
+                    }
+                    case Attempt.Failed f -> {
+                        meters.call(provider, f.error().code());
+                        return Outcome.failed(relayed, f.error());
+                    }
+                }
+            }
+        } catch (ClientGoneException e) {
+            call.cancel();
+            meters.call(provider, "client_gone");
+            return new Outcome(Kind.CLIENT_GONE, null, null);
+        } catch (InterruptedException e) {
+            // The request deadline interrupted this thread. The interrupt is consumed here on purpose:
+            // left set, it would close the next socket this thread touches (the database, to store the reply).
+            call.cancel();
+            return Outcome.failed(relayed, deadlineExceeded());
+        }
+    }
+
+    /** Waits between retries, still pinging the client; false when the request deadline interrupted the wait. */
+    boolean pause(Duration delay, SseWriter out) {
+        long end = System.nanoTime() + delay.toNanos();
+        try {
+            for (long now = System.nanoTime(); now < end; now = System.nanoTime()) {
+                long slice = end - now;
+                if (out != null) {
+                    long untilPing = out.nanosUntilPing(now);
+                    if (untilPing <= 0) {
+                        out.ping();
+                        continue;
+                    }
+                    slice = Math.min(slice, untilPing);
+                }
+                Thread.sleep(Duration.ofNanos(slice));
+            }
+            return true;
+        } catch (InterruptedException e) {
+            return false;
+        }
+    }
+
+    static UpstreamException deadlineExceeded() {
+        return new UpstreamException(504, DEADLINE, "request exceeded the server's deadline", Next.GIVE_UP, null);
+    }
+
+    private UpstreamException timeout(String provider, boolean relayed, boolean total) {
+        if (total) {
+            return UpstreamException.timeout(provider, "did not finish within " + totalNanos / 1_000_000 + " ms");
+        }
+        return relayed
+                ? UpstreamException.timeout(provider, "stalled: no chunk for " + idleNanos / 1_000_000 + " ms")
+                : UpstreamException.timeout(provider, "sent no first chunk within " + firstByteNanos / 1_000_000 + " ms");
+    }
+}

@@ -1,0 +1,76 @@
+package io.sluice.llm;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.sluice.http.Json;
+
+/** Adds up what an answer contained as it passes through: the text, why it finished, the usage. */
+final class Tally {
+    private final StringBuilder text = new StringBuilder();
+    private String finishReason;
+    private JsonNode usage;
+
+    /**
+     * Notes one streamed chunk; returns false for the usage-only chunk a client did not ask for
+     * (Sluice asks every upstream for usage, to record it).
+     */
+    boolean chunk(String data, boolean clientWantsUsage) {
+        JsonNode chunk = parse(data.getBytes(StandardCharsets.UTF_8));
+        if (chunk == null) {
+            return true;
+        }
+        JsonNode choices = chunk.path("choices");
+        if (chunk.hasNonNull("usage")) {
+            usage = chunk.get("usage");
+            if (choices.isArray() && choices.isEmpty() && !clientWantsUsage) {
+                return false;
+            }
+        }
+        JsonNode first = choices.path(0);
+        JsonNode content = first.path("delta").path("content");
+        if (content.isTextual()) {
+            text.append(content.asText());
+        }
+        if (first.hasNonNull("finish_reason")) {
+            finishReason = first.get("finish_reason").asText();
+        }
+        return true;
+    }
+
+    /** Notes a whole non-streamed answer. */
+    void body(byte[] json) {
+        JsonNode completion = parse(json);
+        if (completion == null) {
+            return;
+        }
+        JsonNode first = completion.path("choices").path(0);
+        text.append(ChatRequest.text(first.path("message").path("content")));
+        finishReason = first.path("finish_reason").asText(null);
+        usage = completion.get("usage");
+    }
+
+    String text() {
+        return text.toString();
+    }
+
+    String finishReason() {
+        return finishReason;
+    }
+
+    ChatResult.Usage usage(int promptChars) {
+        if (usage != null && usage.path("prompt_tokens").canConvertToInt()) {
+            return new ChatResult.Usage(usage.path("prompt_tokens").asInt(), usage.path("completion_tokens").asInt(), false);
+        }
+        return new ChatResult.Usage(Math.max(1, promptChars / 4), (text.length() + 3) / 4, true);
+    }
+
+    private static JsonNode parse(byte[] json) {
+        try {
+            return Json.MAPPER.readTree(json);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,165 @@
+package io.sluice.scenes;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import io.sluice.http.ApiException;
+import io.sluice.http.Json;
+import io.sluice.llm.Completer;
+import io.sluice.http.RequestId;
+import io.sluice.tasks.Task;
+import io.sluice.tasks.Tasks;
+import io.sluice.tasks.TasksService;
+
+/**
+ * The seed's prompt scenes under /api/llmchat: CRUD for templates, and
+ * {@code POST /prompts/{scene}/api} which renders a template with the caller's variables and runs it
+ * as a task (202 + task id; poll {@code GET /tasks/{id}}) or, with {@code ?sync=true} or
+ * {@code llm.async-default: false}, answers with the completion directly.
+ */
+public final class ScenesService implements HttpService {
+    private static final int MAX_TEMPLATE = 100_000;
+
+    private final SceneStore store;
+    private final Tasks tasks;
+    private final Completer completer;
+
+    public ScenesService(SceneStore store, Tasks tasks, Completer completer) {
+        this.store = store;
+        this.tasks = tasks;
+        this.completer = completer;
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.post("/prompts", this::create)
+             .get("/prompts", (req, res) -> Json.send(res, Map.of("data", store.list().stream().map(ScenesService::view).toList())))
+             .get("/prompts/{scene}", (req, res) -> Json.send(res, view(find(req))))
+             .put("/prompts/{scene}", this::replace)
+             .delete("/prompts/{scene}", this::delete)
+             .post("/prompts/{scene}/api", this::call)
+             .get("/tasks/{id}", this::task);
+    }
+
+    private void create(ServerRequest req, ServerResponse res) {
+        JsonNode body = Json.readObject(req);
+        Scene scene = parse(text(body, "scene", true), body);
+        if (store.find(scene.scene()).isPresent()) {
+            throw new ApiException(409, "scene_exists", "scene '" + scene.scene() + "' exists; use PUT to replace it");
+        }
+        res.status(Status.CREATED_201);
+        Json.send(res, view(store.upsert(scene)));
+    }
+
+    private void replace(ServerRequest req, ServerResponse res) {
+        Json.send(res, view(store.upsert(parse(sceneName(req), Json.readObject(req)))));
+    }
+
+    private void delete(ServerRequest req, ServerResponse res) {
+        if (!store.delete(sceneName(req))) {
+            throw ApiException.notFound("no scene '" + sceneName(req) + "'");
+        }
+        Json.send(res, Map.of("scene", sceneName(req), "deleted", true));
+    }
+
+    private void call(ServerRequest req, ServerResponse res) {
+        Scene scene = find(req);
+        JsonNode body = Json.readObject(req);
+        JsonNode vars = body.has("variables") ? body.get("variables") : body;
+        if (!vars.isObject()) {
+            throw ApiException.badRequest("invalid_variables", "variables must be a JSON object of names to values");
+        }
+        Map<String, String> values = new LinkedHashMap<>();
+        vars.fields().forEachRemaining(e -> values.put(e.getKey(), e.getValue().isTextual() ? e.getValue().asText()
+                                                                                             : e.getValue().toString()));
+        JsonNode chat = chatRequest(scene, new Template(scene.template()).render(values));
+        boolean sync = req.query().first("sync").map(Boolean::parseBoolean).orElse(!tasks.settings().asyncDefault());
+        completer.validate(chat);
+        if (sync) {
+            Json.send(res, completer.complete(chat, RequestId.of(req)));
+            return;
+        }
+        Task task = tasks.submit(null, "scene:" + scene.scene(), chat);
+        TasksService.accepted(res, task);
+    }
+
+    private void task(ServerRequest req, ServerResponse res) {
+        var id = TasksService.taskId(req);
+        Json.send(res, tasks.find(id).orElseThrow(() -> ApiException.notFound("no task " + id)).view());
+    }
+
+    static JsonNode chatRequest(Scene scene, String prompt) {
+        ObjectNode chat = scene.params() != null && scene.params().isObject()
+                ? ((ObjectNode) scene.params()).deepCopy() : Json.MAPPER.createObjectNode();
+        chat.put("model", scene.model());
+        chat.put("stream", false);
+        ArrayNode messages = chat.putArray("messages");
+        if (scene.system() != null && !scene.system().isBlank()) {
+            messages.addObject().put("role", "system").put("content", scene.system());
+        }
+        messages.addObject().put("role", "user").put("content", prompt);
+        return chat;
+    }
+
+    private Scene find(ServerRequest req) {
+        String name = sceneName(req);
+        return store.find(name).orElseThrow(() -> ApiException.notFound("no scene '" + name + "'"));
+    }
+
+    private static String sceneName(ServerRequest req) {
+        String name = req.path().pathParameters().get("scene");
+        if (!name.matches("[A-Za-z0-9_.-]{1,100}")) {
+            throw ApiException.badRequest("invalid_scene", "scene names are 1-100 letters, digits, '_', '-' or '.'");
+        }
+        return name;
+    }
+
+    private static Scene parse(String name, JsonNode body) {
+        if (!name.matches("[A-Za-z0-9_.-]{1,100}")) {
+            throw ApiException.badRequest("invalid_scene", "scene names are 1-100 letters, digits, '_', '-' or '.'");
+        }
+        String template = text(body, "template", true);
+        if (template.length() > MAX_TEMPLATE) {
+            throw ApiException.badRequest("template_too_large", "template is over " + MAX_TEMPLATE + " characters");
+        }
+        JsonNode params = body.path("params");
+        if (!params.isMissingNode() && !params.isObject()) {
+            throw ApiException.badRequest("invalid_params", "params must be a JSON object (temperature, max_tokens, ...)");
+        }
+        return new Scene(name, template, text(body, "system", false), text(body, "model", true),
+                         params.isObject() ? params : Json.MAPPER.createObjectNode());
+    }
+
+    private static String text(JsonNode body, String field, boolean required) {
+        JsonNode v = body.get(field);
+        if (v == null || v.isNull()) {
+            if (required) {
+                throw ApiException.badRequest("missing_field", "'" + field + "' is required");
+            }
+            return null;
+        }
+        if (!v.isTextual() || (required && v.asText().isBlank())) {
+            throw ApiException.badRequest("invalid_field", "'" + field + "' must be a non-empty string");
+        }
+        return v.asText();
+    }
+
+    private static Map<String, Object> view(Scene s) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("scene", s.scene());
+        m.put("template", s.template());
+        m.put("system", s.system());
+        m.put("model", s.model());
+        m.put("params", s.params());
+        m.put("variables", new Template(s.template()).variables());
+        return m;
+    }
+}

@@ -1,0 +1,139 @@
+package io.sluice.sessions;
+
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+import io.sluice.infra.Database;
+
+/**
+ * Sessions and their messages in PostgreSQL. Every query names its session, so one session's
+ * messages can never appear in another's. Each call takes a pooled connection for one short
+ * statement or transaction and gives it back: none is held while an upstream answers.
+ */
+public final class SessionStore {
+    private static final String SESSION_COLUMNS = "id, user_name, title, system_prompt, model, created_at, updated_at";
+    private static final String MESSAGE_COLUMNS = "id, role, content, incomplete, created_at";
+
+    private final Database db;
+
+    public SessionStore(Database db) {
+        this.db = db;
+    }
+
+    public Session create(String user, String title, String systemPrompt, String model) {
+        return db.withConnection(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO chat_sessions (user_name, title, system_prompt, model) VALUES (?, ?, ?, ?) RETURNING "
+                            + SESSION_COLUMNS)) {
+                ps.setString(1, user);
+                ps.setString(2, title);
+                ps.setString(3, systemPrompt);
+                ps.setString(4, model);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return session(rs);
+                }
+            }
+        });
+    }
+
+    public Optional<Session> find(UUID id) {
+        return db.withConnection(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + SESSION_COLUMNS + " FROM chat_sessions WHERE id = ?")) {
+                ps.setObject(1, id);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(session(rs)) : Optional.empty();
+                }
+            }
+        });
+    }
+
+    /** Deletes the session and (cascade) its messages; false when there was none. */
+    public boolean delete(UUID id) {
+        return db.withConnection(c -> {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM chat_sessions WHERE id = ?")) {
+                ps.setObject(1, id);
+                return ps.executeUpdate() == 1;
+            }
+        });
+    }
+
+    /** Appends a message and touches the session, in one transaction. */
+    public Message append(UUID session, String role, String content, boolean incomplete) {
+        return db.inTransaction(c -> {
+            Message m;
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO chat_messages (session_id, role, content, incomplete) VALUES (?, ?, ?, ?) RETURNING "
+                            + MESSAGE_COLUMNS)) {
+                ps.setObject(1, session);
+                ps.setString(2, role);
+                ps.setString(3, content);
+                ps.setBoolean(4, incomplete);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    m = message(rs);
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement("UPDATE chat_sessions SET updated_at = now() WHERE id = ?")) {
+                ps.setObject(1, session);
+                ps.executeUpdate();
+            }
+            return m;
+        });
+    }
+
+    /** A page of messages older than {@code before} (or the newest), oldest first; {@code limit + 1} are read to know if more exist. */
+    public Page page(UUID session, int limit, Long before) {
+        List<Message> newestFirst = db.withConnection(c -> {
+            String sql = "SELECT " + MESSAGE_COLUMNS + " FROM chat_messages WHERE session_id = ?"
+                    + (before == null ? "" : " AND id < ?") + " ORDER BY id DESC LIMIT ?";
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                int i = 1;
+                ps.setObject(i++, session);
+                if (before != null) {
+                    ps.setLong(i++, before);
+                }
+                ps.setInt(i, limit + 1);
+                return messages(ps);
+            }
+        });
+        boolean more = newestFirst.size() > limit;
+        List<Message> page = new ArrayList<>(newestFirst.subList(0, Math.min(limit, newestFirst.size())));
+        Collections.reverse(page);
+        return new Page(page, more);
+    }
+
+    /** The newest {@code max} messages, oldest first: the history a chat may send upstream. */
+    public List<Message> recent(UUID session, int max) {
+        return page(session, max, null).messages();
+    }
+
+    public record Page(List<Message> messages, boolean hasMore) {
+    }
+
+    private static List<Message> messages(PreparedStatement ps) throws SQLException {
+        List<Message> out = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.add(message(rs));
+            }
+        }
+        return out;
+    }
+
+    private static Session session(ResultSet rs) throws SQLException {
+        return new Session(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                           rs.getObject(6, OffsetDateTime.class), rs.getObject(7, OffsetDateTime.class));
+    }
+
+    private static Message message(ResultSet rs) throws SQLException {
+        return new Message(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getBoolean(4), rs.getObject(5, OffsetDateTime.class));
+    }
+}

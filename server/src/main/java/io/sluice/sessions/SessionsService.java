@@ -1,0 +1,146 @@
+package io.sluice.sessions;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import io.sluice.http.ApiException;
+import io.sluice.http.Json;
+import io.sluice.llm.ModelCatalog;
+
+/**
+ * Conversation sessions under /v1/sessions: create ({@code POST /v1/sessions}, and the seed's
+ * {@code POST /v1/sessions/create}), read, delete, page through messages, and chat
+ * ({@code POST /v1/sessions/{id}/chat}, see {@link SessionChat}).
+ */
+public final class SessionsService implements HttpService {
+    private static final int MAX_USER = 200;
+    private static final int MAX_TITLE = 500;
+    private static final int DEFAULT_PAGE = 50;
+    private static final int MAX_PAGE = 200;
+
+    private final SessionStore store;
+    private final ModelCatalog catalog;
+    private final SessionChat chat;
+    private final String defaultModel;
+    private final int maxPromptChars;
+
+    public SessionsService(SessionStore store, ModelCatalog catalog, SessionChat chat, String defaultModel, int maxPromptChars) {
+        this.store = store;
+        this.catalog = catalog;
+        this.chat = chat;
+        this.defaultModel = defaultModel;
+        this.maxPromptChars = maxPromptChars;
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.post("/", this::create)
+             .post("/create", this::create)
+             .get("/{id}", this::get)
+             .delete("/{id}", this::delete)
+             .get("/{id}/messages", this::messages)
+             .post("/{id}/chat", (req, res) -> chat.chat(load(req), req, res));
+    }
+
+    private void create(ServerRequest req, ServerResponse res) {
+        JsonNode body = Json.readObject(req);
+        String user = string(body, "user", MAX_USER, true);
+        String title = string(body, "title", MAX_TITLE, false);
+        String systemPrompt = string(body, "system_prompt", maxPromptChars, false);
+        String model = string(body, "model", 128, false);
+        model = model == null || model.isBlank() ? defaultModel : model;
+        catalog.require(model);
+        Session s = store.create(user, title, systemPrompt, model);
+        Map<String, Object> json = new LinkedHashMap<>(s.toJson());
+        json.put("session_id", s.id().toString());   // the seed's field name
+        res.status(Status.CREATED_201);
+        Json.send(res, json);
+    }
+
+    private void get(ServerRequest req, ServerResponse res) {
+        Json.send(res, load(req).toJson());
+    }
+
+    private void delete(ServerRequest req, ServerResponse res) {
+        UUID id = id(req);
+        if (!store.delete(id)) {
+            throw notFound(id.toString());
+        }
+        Json.send(res, Map.of("id", id.toString(), "object", "chat.session.deleted", "deleted", true));
+    }
+
+    /** {@code ?limit=N&before=ID}: the newest page first; older pages with before = the page's first_id. */
+    private void messages(ServerRequest req, ServerResponse res) {
+        Session s = load(req);
+        int limit = (int) number(req, "limit", DEFAULT_PAGE, 1, MAX_PAGE);
+        Long before = req.query().contains("before") ? number(req, "before", 0, 1, Long.MAX_VALUE) : null;
+        SessionStore.Page page = store.page(s.id(), limit, before);
+        List<Map<String, Object>> data = page.messages().stream().map(Message::toJson).toList();
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("object", "list");
+        json.put("data", data);
+        json.put("has_more", page.hasMore());
+        json.put("first_id", page.messages().isEmpty() ? null : page.messages().getFirst().id());
+        json.put("last_id", page.messages().isEmpty() ? null : page.messages().getLast().id());
+        Json.send(res, json);
+    }
+
+    private Session load(ServerRequest req) {
+        UUID id = id(req);
+        return store.find(id).orElseThrow(() -> notFound(id.toString()));
+    }
+
+    private static UUID id(ServerRequest req) {
+        String raw = req.path().pathParameters().get("id");
+        try {
+            return UUID.fromString(raw);
+        } catch (IllegalArgumentException e) {
+            throw notFound(raw.length() > 40 ? raw.substring(0, 40) : raw);
+        }
+    }
+
+    private static ApiException notFound(String id) {
+        return new ApiException(404, "session_not_found", "no session " + id.replaceAll("[^A-Za-z0-9-]", "?"));
+    }
+
+    private static String string(JsonNode body, String field, int max, boolean required) {
+        JsonNode n = body.get(field);
+        if (n == null || n.isNull()) {
+            if (required) {
+                throw ApiException.badRequest("invalid_request", field + ": required");
+            }
+            return null;
+        }
+        if (!n.isTextual() || (required && n.asText().isBlank())) {
+            throw ApiException.badRequest("invalid_request", field + ": must be a " + (required ? "non-empty " : "") + "string");
+        }
+        if (n.asText().length() > max) {
+            throw ApiException.badRequest("invalid_request", field + ": at most " + max + " characters");
+        }
+        return n.asText();
+    }
+
+    private static long number(ServerRequest req, String name, long def, long min, long max) {
+        String v = req.query().first(name).orElse(null);
+        if (v == null) {
+            return def;
+        }
+        try {
+            long n = Long.parseLong(v);
+            if (n >= min && n <= max) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // fall through to the 400
+        }
+        throw ApiException.badRequest("invalid_parameter", name + " must be an integer from " + min + " to " + max);
+    }
+}

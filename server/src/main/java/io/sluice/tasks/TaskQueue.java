@@ -1,0 +1,158 @@
+package io.sluice.tasks;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import io.sluice.infra.Redis;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.StreamEntryID;
+import redis.clients.jedis.exceptions.JedisDataException;
+import redis.clients.jedis.params.XAddParams;
+import redis.clients.jedis.params.XAutoClaimParams;
+import redis.clients.jedis.params.XClaimParams;
+import redis.clients.jedis.params.XReadGroupParams;
+import redis.clients.jedis.params.XTrimParams;
+import redis.clients.jedis.resps.StreamEntry;
+import redis.clients.jedis.resps.StreamGroupInfo;
+import redis.clients.jedis.resps.StreamPendingSummary;
+
+/**
+ * The Redis Stream that carries task ids to workers, with one consumer group. Entries are
+ * acknowledged only after the task's outcome is committed in PostgreSQL; trimming never goes past
+ * the oldest unacknowledged entry.
+ */
+public final class TaskQueue {
+    static final String FIELD = "task";
+
+    private final Redis redis;
+    private final TaskSettings settings;
+
+    public TaskQueue(Redis redis, TaskSettings settings) {
+        this.redis = redis;
+        this.settings = settings;
+    }
+
+    /** A delivered entry: the stream id to acknowledge and the task it names. */
+    public record Delivery(StreamEntryID entryId, UUID taskId) {
+    }
+
+    public String enqueue(UUID taskId) {
+        try (Jedis j = redis.connection()) {
+            return j.xadd(settings.stream(), XAddParams.xAddParams(), Map.of(FIELD, taskId.toString())).toString();
+        }
+    }
+
+    /** True when the entry is still in the stream (delivered or not); false when Redis lost it. */
+    public boolean exists(String entryId) {
+        try (Jedis j = redis.connection()) {
+            return !j.xrange(settings.stream(), entryId, entryId, 1).isEmpty();
+        }
+    }
+
+    /** Creates the group when missing (first start, or a Redis that came back empty). */
+    public void ensureGroup() {
+        try (Jedis j = redis.connection()) {
+            j.xgroupCreate(settings.stream(), settings.group(), new StreamEntryID(0, 0), true);
+        } catch (JedisDataException e) {
+            if (!String.valueOf(e.getMessage()).startsWith("BUSYGROUP")) {
+                throw e;
+            }
+        }
+    }
+
+    /** The next undelivered entry for this consumer, waiting up to {@code block} for one. */
+    public List<Delivery> read(Duration block) {
+        XReadGroupParams params = XReadGroupParams.xReadGroupParams().count(1).block((int) block.toMillis());
+        try (Jedis j = redis.connection()) {
+            var result = j.xreadGroup(settings.group(), settings.consumer(), params,
+                                      Map.of(settings.stream(), StreamEntryID.XREADGROUP_UNDELIVERED_ENTRY));
+            if (result == null) {
+                return List.of();
+            }
+            return result.stream().flatMap(e -> e.getValue().stream()).map(TaskQueue::delivery).toList();
+        }
+    }
+
+    /** Takes over entries idle longer than the visibility timeout (their worker stopped heartbeating). */
+    public List<Delivery> reclaim(int count) {
+        try (Jedis j = redis.connection()) {
+            var claimed = j.xautoclaim(settings.stream(), settings.group(), settings.consumer(),
+                                       settings.visibilityTimeout().toMillis(), new StreamEntryID(0, 0),
+                                       XAutoClaimParams.xAutoClaimParams().count(count));
+            return claimed.getValue().stream().filter(e -> e != null && e.getFields() != null)
+                    .map(TaskQueue::delivery).toList();
+        }
+    }
+
+    /** Resets the entry's idle time while its task runs, so nobody reclaims a live task. */
+    public void heartbeat(StreamEntryID entryId) {
+        try (Jedis j = redis.connection()) {
+            j.xclaimJustId(settings.stream(), settings.group(), settings.consumer(), 0,
+                           XClaimParams.xClaimParams(), entryId);
+        }
+    }
+
+    public void ack(StreamEntryID entryId) {
+        try (Jedis j = redis.connection()) {
+            j.xack(settings.stream(), settings.group(), entryId);
+        }
+    }
+
+    public void deadLetter(UUID taskId, int attempts, String reason) {
+        try (Jedis j = redis.connection()) {
+            j.xadd(settings.deadLetterStream(), XAddParams.xAddParams(),
+                   Map.of(FIELD, taskId.toString(), "attempts", String.valueOf(attempts), "reason", reason));
+        }
+    }
+
+    /** Drops acknowledged history: everything below the oldest pending entry and the group's read position. */
+    public void trim() {
+        try (Jedis j = redis.connection()) {
+            StreamPendingSummary pending = j.xpending(settings.stream(), settings.group());
+            StreamEntryID floor = lastDelivered(j);
+            if (floor == null) {
+                return;
+            }
+            if (pending.getTotal() > 0 && pending.getMinId().compareTo(floor) < 0) {
+                floor = pending.getMinId();
+            }
+            j.xtrim(settings.stream(), XTrimParams.xTrimParams().minId(floor.toString()));
+        }
+    }
+
+    public Stats stats() {
+        try (Jedis j = redis.connection()) {
+            long length = j.xlen(settings.stream());
+            StreamPendingSummary pending = j.xpending(settings.stream(), settings.group());
+            long oldestMs = pending.getTotal() == 0 ? 0
+                    : Math.max(0, System.currentTimeMillis() - pending.getMinId().getTime());
+            long dead = j.exists(settings.deadLetterStream()) ? j.xlen(settings.deadLetterStream()) : 0;
+            return new Stats(length, pending.getTotal(), oldestMs, dead);
+        }
+    }
+
+    public record Stats(long length, long pending, long oldestPendingMs, long deadLetters) {
+    }
+
+    private StreamEntryID lastDelivered(Jedis j) {
+        for (StreamGroupInfo g : j.xinfoGroups(settings.stream())) {
+            if (g.getName().equals(settings.group())) {
+                return g.getLastDeliveredId();
+            }
+        }
+        return null;
+    }
+
+    private static Delivery delivery(StreamEntry e) {
+        String id = e.getFields().get(FIELD);
+        UUID taskId;
+        try {
+            taskId = UUID.fromString(id);
+        } catch (RuntimeException bad) {
+            taskId = null;   // a foreign or corrupt entry: the worker acknowledges and skips it
+        }
+        return new Delivery(e.getID(), taskId);
+    }
+}

@@ -1,0 +1,43 @@
+package io.sluice.tasks;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.sluice.http.ApiException;
+import io.sluice.llm.Completer;
+
+/** Runs one claimed task and returns its result; a {@link Failure} says whether trying again can help. */
+@FunctionalInterface
+public interface TaskRunner {
+
+    JsonNode run(Task task) throws Failure;
+
+    /** Runs chat tasks: upstream overload, rate limits and 5xx are worth another attempt; a 4xx is final. */
+    static TaskRunner chat(Completer completer) {
+        return task -> {
+            try {
+                return completer.complete(task.request(), "task-" + task.id());
+            } catch (ApiException e) {
+                boolean retryable = e.status() >= 500 || e.status() == 429 || e.status() == 408;
+                throw new Failure(retryable, e.code(), e.getMessage());
+            }
+        };
+    }
+
+    final class Failure extends Exception {
+        private final boolean retryable;
+        private final String code;
+
+        public Failure(boolean retryable, String code, String message) {
+            super(message, null, false, false);
+            this.retryable = retryable;
+            this.code = code;
+        }
+
+        public boolean retryable() {
+            return retryable;
+        }
+
+        public String code() {
+            return code;
+        }
+    }
+}

@@ -1,0 +1,237 @@
+package io.sluice.tasks;
+
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.sluice.http.Json;
+import io.sluice.infra.Database;
+
+/**
+ * Task rows in PostgreSQL, the source of truth. Every state change is one guarded UPDATE, so a task
+ * is claimed by one worker at a time and finishes with exactly one result, whatever Redis redelivers.
+ */
+public final class TaskStore {
+    private static final String COLUMNS =
+            "id, owner, kind, request, status, result, error, attempts, created_at, started_at, finished_at";
+
+    private final Database db;
+    private final String stream;
+
+    /** Tasks carried by {@code stream}; several deployments may share one database. */
+    public TaskStore(Database db, String stream) {
+        this.db = db;
+        this.stream = stream;
+    }
+
+    public Task insert(String owner, String kind, JsonNode request) {
+        UUID id = UUID.randomUUID();
+        return db.withConnection(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO tasks (id, owner, kind, request, status, stream) VALUES (?, ?, ?, ?::jsonb, 'queued', ?) RETURNING "
+                    + COLUMNS)) {
+                ps.setObject(1, id);
+                ps.setString(2, owner);
+                ps.setString(3, kind);
+                ps.setString(4, Json.write(request));
+                ps.setString(5, stream);
+                return one(ps).orElseThrow();
+            }
+        });
+    }
+
+    public void delete(UUID id) {
+        update("DELETE FROM tasks WHERE id = ?", id);
+    }
+
+    public void recordStreamId(UUID id, String streamId) {
+        db.withConnection(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE tasks SET stream_id = ?, updated_at = now() WHERE id = ?")) {
+                ps.setString(1, streamId);
+                ps.setObject(2, id);
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    public Optional<Task> find(UUID id) {
+        return db.withConnection(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM tasks WHERE id = ?")) {
+                ps.setObject(1, id);
+                return one(ps);
+            }
+        });
+    }
+
+    /**
+     * Takes the task for this worker: a queued task, or a running one whose worker stopped sending
+     * heartbeats (it died). Empty when the task is finished, cancelled, or alive elsewhere.
+     */
+    public Optional<Task> claim(UUID id, String worker, Duration visibilityTimeout) {
+        return db.withConnection(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE tasks SET status = 'running', attempts = attempts + 1, worker = ?, started_at = now(), "
+                    + "heartbeat_at = now(), updated_at = now() "
+                    + "WHERE id = ? AND (status = 'queued' OR (status = 'running' "
+                    + "AND heartbeat_at < now() - make_interval(secs => ?))) RETURNING " + COLUMNS)) {
+                ps.setString(1, worker);
+                ps.setObject(2, id);
+                ps.setDouble(3, visibilityTimeout.toMillis() / 1000.0);
+                return one(ps);
+            }
+        });
+    }
+
+    /** True when the task is still unfinished and this stream entry is the one that carries it. */
+    public boolean isLiveUnder(UUID id, String streamId) {
+        return db.withConnection(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT 1 FROM tasks WHERE id = ? AND stream_id = ? AND status IN ('queued', 'running')")) {
+                ps.setObject(1, id);
+                ps.setString(2, streamId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next();
+                }
+            }
+        });
+    }
+
+    public void heartbeat(UUID id, String worker) {
+        db.withConnection(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE tasks SET heartbeat_at = now() WHERE id = ? AND worker = ? AND status = 'running'")) {
+                ps.setObject(1, id);
+                ps.setString(2, worker);
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    /** Stores the result unless another worker finished first; true when this call won. */
+    public boolean succeed(UUID id, String worker, JsonNode result) {
+        return finish(id, worker, "succeeded", "result", result);
+    }
+
+    public boolean fail(UUID id, String worker, JsonNode error) {
+        return finish(id, worker, "failed", "error", error);
+    }
+
+    /** Puts a failed attempt back in the queue, keeping its error for the caller to see. */
+    public boolean requeue(UUID id, String worker, JsonNode error) {
+        return db.withConnection(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE tasks SET status = 'queued', error = ?::jsonb, worker = NULL, updated_at = now() "
+                    + "WHERE id = ? AND status = 'running' AND worker = ?")) {
+                ps.setString(1, Json.write(error));
+                ps.setObject(2, id);
+                ps.setString(3, worker);
+                return ps.executeUpdate() == 1;
+            }
+        });
+    }
+
+    public Optional<Task> cancel(UUID id) {
+        return db.withConnection(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE tasks SET status = 'cancelled', finished_at = now(), updated_at = now() "
+                    + "WHERE id = ? AND status = 'queued' RETURNING " + COLUMNS)) {
+                ps.setObject(1, id);
+                return one(ps);
+            }
+        });
+    }
+
+    /** Unfinished tasks untouched for a while, with the stream entry each should have. */
+    public List<Lost> unfinishedOlderThan(Duration age, Duration visibilityTimeout, int limit) {
+        return db.withConnection(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT id, stream_id FROM tasks WHERE stream = ? AND updated_at < now() - make_interval(secs => ?) AND "
+                    + "(status = 'queued' OR (status = 'running' AND heartbeat_at < now() - make_interval(secs => ?))) "
+                    + "ORDER BY updated_at LIMIT ?")) {
+                ps.setString(1, stream);
+                ps.setDouble(2, age.toMillis() / 1000.0);
+                ps.setDouble(3, visibilityTimeout.toMillis() / 1000.0);
+                ps.setInt(4, limit);
+                List<Lost> lost = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        lost.add(new Lost(rs.getObject(1, UUID.class), rs.getString(2)));
+                    }
+                }
+                return lost;
+            }
+        });
+    }
+
+    public record Lost(UUID id, String streamId) {
+    }
+
+    private boolean finish(UUID id, String worker, String status, String column, JsonNode value) {
+        return db.withConnection(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE tasks SET status = ?, " + column + " = ?::jsonb, finished_at = now(), updated_at = now() "
+                    + "WHERE id = ? AND status = 'running' AND worker = ?")) {
+                ps.setString(1, status);
+                ps.setString(2, Json.write(value));
+                ps.setObject(3, id);
+                ps.setString(4, worker);
+                return ps.executeUpdate() == 1;
+            }
+        });
+    }
+
+    private int update(String sql, UUID id) {
+        return db.withConnection(c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                ps.setObject(1, id);
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    private static Optional<Task> one(PreparedStatement ps) throws SQLException {
+        try (ResultSet rs = ps.executeQuery()) {
+            return rs.next() ? Optional.of(map(rs)) : Optional.empty();
+        }
+    }
+
+    private static Task map(ResultSet rs) throws SQLException {
+        return new Task(rs.getObject("id", UUID.class),
+                        rs.getString("owner"),
+                        rs.getString("kind"),
+                        json(rs.getString("request")),
+                        Task.Status.of(rs.getString("status")),
+                        json(rs.getString("result")),
+                        json(rs.getString("error")),
+                        rs.getInt("attempts"),
+                        instant(rs.getTimestamp("created_at")),
+                        instant(rs.getTimestamp("started_at")),
+                        instant(rs.getTimestamp("finished_at")));
+    }
+
+    private static JsonNode json(String s) throws SQLException {
+        if (s == null) {
+            return null;
+        }
+        try {
+            return Json.MAPPER.readTree(s);
+        } catch (JsonProcessingException e) {
+            throw new SQLException("stored JSON does not parse", e);
+        }
+    }
+
+    private static Instant instant(Timestamp t) {
+        return t == null ? null : t.toInstant();
+    }
+
+}

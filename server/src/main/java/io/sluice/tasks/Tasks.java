@@ -1,0 +1,82 @@
+package io.sluice.tasks;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.UUID;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.sluice.http.ApiException;
+import io.sluice.infra.Database;
+import io.sluice.infra.Redis;
+import io.sluice.observe.ServerMeters;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import redis.clients.jedis.exceptions.JedisException;
+
+/** The task feature's entry point: submit, look up, wait for, cancel; and the workers when this instance runs them. */
+public final class Tasks implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Tasks.class);
+
+    private final TaskStore store;
+    private final TaskQueue queue;
+    private final TaskEvents events = new TaskEvents();
+    private final TaskSettings settings;
+    private final TaskWorkers workers;
+
+    public Tasks(Database db, Redis redis, TaskRunner runner, ServerMeters meters, TaskSettings settings) {
+        this.store = new TaskStore(db, settings.stream());
+        this.queue = new TaskQueue(redis, settings);
+        this.settings = settings;
+        TaskMeters taskMeters = new TaskMeters(meters);
+        this.workers = settings.workers() ? new TaskWorkers(store, queue, runner, events, taskMeters, settings) : null;
+        queue.ensureGroup();
+        if (workers != null) {
+            workers.start(settings);
+        }
+    }
+
+    public TaskSettings settings() {
+        return settings;
+    }
+
+    /**
+     * Stores the task, then puts its id on the stream. When Redis refuses, the row is removed and the
+     * caller gets 503: no task the client never heard of stays queued.
+     */
+    public Task submit(String owner, String kind, JsonNode request) {
+        Task task = store.insert(owner, kind, request);
+        try {
+            store.recordStreamId(task.id(), queue.enqueue(task.id()));
+        } catch (JedisException e) {
+            store.delete(task.id());
+            LOG.warn("task submit refused: redis unavailable ({})", e.toString());
+            throw ApiException.unavailable("queue_unavailable", "the task queue is not available; retry later",
+                                           Duration.ofSeconds(5));
+        }
+        return task;
+    }
+
+    public Optional<Task> find(UUID id) {
+        return store.find(id);
+    }
+
+    /** Waits (bounded by tasks.max-wait) until the task has finished, then returns its latest state. */
+    public Optional<Task> await(UUID id, Duration wait) throws InterruptedException {
+        Duration bounded = wait.compareTo(settings.maxWait()) > 0 ? settings.maxWait() : wait;
+        events.await(id, bounded, () -> store.find(id).map(t -> t.status().finished()).orElse(true));
+        return store.find(id);
+    }
+
+    public Optional<Task> cancel(UUID id) {
+        Optional<Task> cancelled = store.cancel(id);
+        cancelled.ifPresent(t -> events.finished(id));
+        return cancelled;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (workers != null) {
+            workers.close();
+        }
+    }
+}

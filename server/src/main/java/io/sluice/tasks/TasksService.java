@@ -1,0 +1,86 @@
+package io.sluice.tasks;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import io.sluice.http.ApiException;
+import io.sluice.http.Json;
+import io.sluice.llm.Completer;
+
+/**
+ * {@code POST /v1/tasks} (a chat request, run later: 202 with the task id), {@code GET /v1/tasks/{id}}
+ * with an optional long poll {@code ?wait=30s}, and {@code DELETE /v1/tasks/{id}} to cancel a queued task.
+ */
+public final class TasksService implements HttpService {
+    private final Tasks tasks;
+    private final Completer completer;
+
+    public TasksService(Tasks tasks, Completer completer) {
+        this.tasks = tasks;
+        this.completer = completer;
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.post("/", this::submit)
+             .get("/{id}", this::get)
+             .delete("/{id}", this::cancel);
+    }
+
+    private void submit(ServerRequest req, ServerResponse res) {
+        JsonNode body = Json.readObject(req);
+        completer.validate(body);
+        Task task = tasks.submit(null, "chat", body);
+        accepted(res, task);
+    }
+
+    /** 202 with the task's id and where to poll it; shared with the other endpoints that submit tasks. */
+    public static void accepted(ServerResponse res, Task task) {
+        res.status(Status.ACCEPTED_202);
+        res.header(HeaderNames.LOCATION, "/v1/tasks/" + task.id());
+        Json.send(res, Map.of("task_id", task.id().toString(),
+                              "status", task.status().db(),
+                              "status_url", "/v1/tasks/" + task.id()));
+    }
+
+    private void get(ServerRequest req, ServerResponse res) throws InterruptedException {
+        UUID id = taskId(req);
+        String wait = req.query().first("wait").orElse(null);
+        Task task = (wait == null ? tasks.find(id) : tasks.await(id, waitDuration(wait)))
+                .orElseThrow(() -> ApiException.notFound("no task " + id));
+        Json.send(res, task.view());
+    }
+
+    private void cancel(ServerRequest req, ServerResponse res) {
+        UUID id = taskId(req);
+        Task current = tasks.find(id).orElseThrow(() -> ApiException.notFound("no task " + id));
+        Task cancelled = tasks.cancel(id).orElseThrow(() -> new ApiException(409, "task_not_cancellable",
+                "task " + id + " is " + current.status().db() + "; only a queued task can be cancelled"));
+        Json.send(res, cancelled.view());
+    }
+
+    public static UUID taskId(ServerRequest req) {
+        String raw = req.path().pathParameters().get("id");
+        try {
+            return UUID.fromString(raw);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.notFound("no task " + raw.replaceAll("[^A-Za-z0-9-]", "?"));
+        }
+    }
+
+    private static Duration waitDuration(String raw) {
+        Duration d = io.sluice.ConfigReader.parseDuration(raw.matches("\\d+") ? raw + "s" : raw);
+        if (d == null || d.isNegative()) {
+            throw ApiException.badRequest("invalid_parameter", "wait must be a duration like 30s or 500ms, got '" + raw + "'");
+        }
+        return d;
+    }
+}
