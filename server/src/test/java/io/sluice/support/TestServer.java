@@ -42,6 +42,7 @@ public final class TestServer implements AutoCloseable {
             config.put("database.password", "postgres");
             config.put("redis.url", TestInfra.redisUrl());
             config.put("logging.dir", logDir.toString());
+            config.put("tasks.stream", "test:tasks:" + java.util.UUID.randomUUID());   // no server takes another's tasks
             config.putAll(overrides);
             return new TestServer(Sluice.start(AppConfig.load(config)), logDir);
         } catch (IOException e) {
