@@ -31,3 +31,32 @@ test: check-jdk
 clean:
 	mvn -B -q clean
 	rm -rf logs
+
+# --- Load tests (see loadtest/README.md) --------------------------------------------------------
+# make upstream [UPSTREAM_PORT=9090] [UPSTREAM_ARGS="--latency-ms=2000-30000 --tokens-per-second=30"]
+# make loadtest [SIMULATION=ChatStreaming] [SLUICE_URL=http://127.0.0.1:8080] [GATLING_ARGS="-Drate=20 -Dduration=2m"]
+#   SIMULATION empty runs every simulation but Soak, one after another, and fails if any failed.
+SLUICE_URL ?= http://127.0.0.1:8080
+SIMULATION ?=
+GATLING_ARGS ?=
+UPSTREAM_PORT ?= 9090
+UPSTREAM_ARGS ?=
+UPSTREAM_JAVA_OPTS ?= -Xmx2g
+LOADTEST_MVN := mvn -B -f loadtest/pom.xml
+
+.PHONY: upstream loadtest
+
+upstream: check-jdk
+	$(LOADTEST_MVN) -q -DskipTests package
+	java $(UPSTREAM_JAVA_OPTS) -jar loadtest/target/sluice-loadtest.jar --port=$(UPSTREAM_PORT) $(UPSTREAM_ARGS)
+
+loadtest: check-jdk
+	@sim="$(SIMULATION)"; case "$$sim" in "") ;; *.*) ;; *) sim="io.sluice.loadtest.$$sim" ;; esac; \
+	if [ -n "$$sim" ]; then select="-Dgatling.simulationClass=$$sim"; \
+	else select="-Dgatling.runMultipleSimulations=true -Dgatling.continueOnAssertionFailure=true -Dgatling.excludes=io.sluice.loadtest.Soak"; fi; \
+	mkdir -p loadtest/target/gatling; marker=$$(mktemp); \
+	echo "$(LOADTEST_MVN) test-compile gatling:test $$select -Dsluice.url=$(SLUICE_URL) $(GATLING_ARGS)"; \
+	$(LOADTEST_MVN) test-compile gatling:test $$select -Dsluice.url=$(SLUICE_URL) $(GATLING_ARGS); rc=$$?; \
+	for d in $$(find loadtest/target/gatling -mindepth 1 -maxdepth 1 -type d -newer $$marker | sort); do \
+	  [ -f "$$d/index.html" ] && echo "Gatling report: $(CURDIR)/$$d/index.html"; done; \
+	rm -f $$marker; exit $$rc

@@ -99,15 +99,20 @@ public final class Sluice implements AutoCloseable {
             SessionStore sessionStore = new SessionStore(db);
             ChatCompletionsService chat = new ChatCompletionsService(admission, catalog,
                     new ChatRequestValidator(settings.llm(), catalog), router, usage, settings.llm().pingInterval());
-            SessionsService sessions = new SessionsService(sessionStore, catalog,
-                    new SessionChat(sessionStore, usage, catalog, router, admission, settings.sessions(), settings.llm()),
-                    settings.sessions().defaultModel(), settings.llm().maxContentChars());
+            SessionChat sessionChat = new SessionChat(sessionStore, usage, catalog, router, admission,
+                                                      settings.sessions(), settings.llm());
 
             // Async tasks on a Redis Stream; this instance runs the API, the workers, or both (tasks.role).
             Completer completer = new Completer(catalog, new ChatRequestValidator(settings.llm(), catalog), router, usage);
             TaskSettings taskSettings = TaskSettings.from(new ConfigReader(config));
-            Tasks tasks = new Tasks(db, redis, TaskRunner.chat(completer), meters, taskSettings);
+            TaskRunner chatTasks = TaskRunner.of(completer::complete);
+            TaskRunner sessionTasks = TaskRunner.of(sessionChat::replyToLatest);
+            Tasks tasks = new Tasks(db, redis,
+                    task -> (task.kind().equals(SessionsService.SESSION_CHAT) ? sessionTasks : chatTasks).run(task),
+                    meters, taskSettings);
             resources.push(tasks);
+            SessionsService sessions = new SessionsService(sessionStore, catalog, sessionChat, tasks,
+                    settings.sessions().defaultModel(), settings.llm().maxContentChars());
 
             StatusService status = new StatusService(settings, admission, db, redis);
             ErrorMapper errors = new ErrorMapper();

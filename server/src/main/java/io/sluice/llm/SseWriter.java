@@ -24,6 +24,7 @@ import org.slf4j.LoggerFactory;
  * write means the client left: {@link ClientGoneException}.
  */
 public final class SseWriter implements AutoCloseable {
+    private boolean done;
     private static final Logger LOG = LoggerFactory.getLogger(SseWriter.class);
     private static final byte[] PING = ": ping\n\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] DONE = "data: [DONE]\n\n".getBytes(StandardCharsets.US_ASCII);
@@ -62,8 +63,12 @@ public final class SseWriter implements AutoCloseable {
         write(("data: " + json + "\n\n").getBytes(StandardCharsets.UTF_8));
     }
 
+    /**
+     * Marks the stream complete; {@code [DONE]} goes out on {@link #close()}, so whatever the caller
+     * stores about the answer (a session's reply) is committed before the client sees the end.
+     */
     void done() {
-        write(DONE);
+        done = true;
     }
 
     /** The error event OpenAI's clients understand; the stream ends after it (no [DONE]). */
@@ -103,6 +108,13 @@ public final class SseWriter implements AutoCloseable {
     /** Ends the response (the terminating chunk); harmless when the client is gone. */
     @Override
     public void close() {
+        if (done) {
+            try {
+                write(DONE);
+            } catch (ClientGoneException e) {
+                LOG.debug("client left before [DONE]");
+            }
+        }
         if (out == null) {
             return;
         }

@@ -3,6 +3,7 @@ package io.sluice.sessions;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -48,8 +49,75 @@ public final class SessionChat {
         this.llm = llm;
     }
 
-    void chat(Session session, ServerRequest req, ServerResponse res) {
-        JsonNode body = Json.readObject(req);
+    void chat(Session session, JsonNode body, ServerRequest req, ServerResponse res) {
+        String message = message(body);
+        LlmModel model = catalog.require(session.model());
+        ChatRequest request = request(session, message, streamed(body), body.get("max_tokens"));
+
+        store.append(session.id(), "user", message, false);
+        String requestId = RequestId.of(req);
+        if (request.stream()) {
+            try (Admission.Permit streaming = admission.acquireStream();
+                 SseWriter out = new SseWriter(res, llm.pingInterval(), requestId)) {
+                finish(session, router.stream(request, model, out), requestId);   // stored before [DONE] goes out
+            }
+        } else {
+            Json.send(res, finish(session, router.complete(request, model), requestId));
+        }
+    }
+
+    /**
+     * The asynchronous turn, first half: checks and stores the user's message and returns what the
+     * task needs to answer it ({@link #replyToLatest}). Stored now, the message keeps its place in
+     * the history whenever the task runs.
+     */
+    JsonNode accept(Session session, JsonNode body) {
+        String message = message(body);
+        catalog.require(session.model());
+        request(session, message, false, body.get("max_tokens"));     // validates max_tokens now
+        store.append(session.id(), "user", message, false);
+        ObjectNode task = Json.MAPPER.createObjectNode().put("session_id", session.id().toString());
+        if (body.hasNonNull("max_tokens")) {
+            task.set("max_tokens", body.get("max_tokens"));
+        }
+        return task;
+    }
+
+    /** The asynchronous turn, second half (run by a task worker): answers the newest user message. */
+    public JsonNode replyToLatest(JsonNode task, String requestId) {
+        UUID id = UUID.fromString(task.get("session_id").asText());
+        Session session = store.find(id).orElseThrow(
+                () -> new ApiException(404, "session_not_found", "session " + id + " was deleted"));
+        ChatRequest request = request(session, null, false, task.get("max_tokens"));
+        ChatResult result = router.complete(request, catalog.require(session.model()));
+        return Json.MAPPER.valueToTree(finish(session, result, requestId));
+    }
+
+    private Map<String, Object> finish(Session session, ChatResult result, String requestId) {
+        Message reply = result.complete() || !result.text().isEmpty()
+                ? store.append(session.id(), "assistant", result.text(), !result.complete())
+                : null;
+        usage.record(requestId, session.user(), session.id().toString(), session.model(), result);
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("session_id", session.id().toString());
+        json.put("message", reply == null ? null : reply.toJson());
+        json.put("provider", result.provider());
+        json.put("usage", Map.of("prompt_tokens", result.usage().promptTokens(),
+                                 "completion_tokens", result.usage().completionTokens(),
+                                 "total_tokens", result.usage().promptTokens() + result.usage().completionTokens()));
+        return json;
+    }
+
+    /** The optional {@code stream} flag: absent, null, true or false. */
+    static boolean streamed(JsonNode body) {
+        JsonNode stream = body.get("stream");
+        if (stream != null && !stream.isNull() && !stream.isBoolean()) {
+            throw ApiException.badRequest("invalid_request", "stream: must be true or false");
+        }
+        return stream != null && stream.asBoolean();
+    }
+
+    private String message(JsonNode body) {
         JsonNode text = body.get("message");
         if (text == null || !text.isTextual() || text.asText().isBlank()) {
             throw ApiException.badRequest("invalid_messages", "message: required, a non-empty string");
@@ -59,46 +127,15 @@ public final class SessionChat {
             throw ApiException.badRequest("content_too_large", "message: " + message.length()
                     + " characters exceeds the limit of " + llm.maxContentChars());
         }
-        JsonNode stream = body.get("stream");
-        if (stream != null && !stream.isNull() && !stream.isBoolean()) {
-            throw ApiException.badRequest("invalid_request", "stream: must be true or false");
-        }
-        LlmModel model = catalog.require(session.model());
-        ChatRequest request = request(session, message, stream != null && stream.asBoolean(), body.get("max_tokens"));
-
-        store.append(session.id(), "user", message, false);
-        String requestId = RequestId.of(req);
-        ChatResult result;
-        if (request.stream()) {
-            try (Admission.Permit streaming = admission.acquireStream();
-                 SseWriter out = new SseWriter(res, llm.pingInterval(), requestId)) {
-                result = router.stream(request, model, out);
-            }
-        } else {
-            result = router.complete(request, model);
-        }
-        Message reply = result.complete() || !result.text().isEmpty()
-                ? store.append(session.id(), "assistant", result.text(), !result.complete())
-                : null;
-        usage.record(requestId, session.user(), session.id().toString(), session.model(), result);
-        if (!request.stream()) {
-            Map<String, Object> json = new LinkedHashMap<>();
-            json.put("session_id", session.id().toString());
-            json.put("message", reply == null ? null : reply.toJson());
-            json.put("provider", result.provider());
-            json.put("usage", Map.of("prompt_tokens", result.usage().promptTokens(),
-                                     "completion_tokens", result.usage().completionTokens(),
-                                     "total_tokens", result.usage().promptTokens() + result.usage().completionTokens()));
-            Json.send(res, json);
-        }
+        return message;
     }
 
-    /** System prompt, the newest history that fits the budget, the new message. */
+    /** System prompt, the newest history that fits the budget, the new message (null: it is the last one stored). */
     private ChatRequest request(Session session, String message, boolean stream, JsonNode maxTokens) {
         ObjectNode body = Json.MAPPER.createObjectNode();
         body.put("model", session.model());
         ArrayNode messages = body.putArray("messages");
-        int chars = message.length();
+        int chars = message == null ? 0 : message.length();
         if (session.systemPrompt() != null && !session.systemPrompt().isBlank()) {
             messages.addObject().put("role", "system").put("content", session.systemPrompt());
             chars += session.systemPrompt().length();
@@ -109,7 +146,9 @@ public final class SessionChat {
             messages.addObject().put("role", m.role()).put("content", m.content());
             chars += m.content().length();
         }
-        messages.addObject().put("role", "user").put("content", message);
+        if (message != null) {
+            messages.addObject().put("role", "user").put("content", message);
+        }
         if (maxTokens != null && !maxTokens.isNull()) {
             if (!maxTokens.canConvertToInt() || !maxTokens.isIntegralNumber() || maxTokens.asInt() < 1
                     || maxTokens.asInt() > llm.maxTokensLimit()) {

@@ -14,6 +14,9 @@ import io.helidon.webserver.http.ServerResponse;
 import io.sluice.http.ApiException;
 import io.sluice.http.Json;
 import io.sluice.llm.ModelCatalog;
+import io.sluice.tasks.Task;
+import io.sluice.tasks.Tasks;
+import io.sluice.tasks.TasksService;
 
 /**
  * Conversation sessions under /v1/sessions: create ({@code POST /v1/sessions}, and the seed's
@@ -29,13 +32,19 @@ public final class SessionsService implements HttpService {
     private final SessionStore store;
     private final ModelCatalog catalog;
     private final SessionChat chat;
+    private final Tasks tasks;
     private final String defaultModel;
     private final int maxPromptChars;
 
-    public SessionsService(SessionStore store, ModelCatalog catalog, SessionChat chat, String defaultModel, int maxPromptChars) {
+    /** The task kind of an asynchronous session chat turn. */
+    public static final String SESSION_CHAT = "session_chat";
+
+    public SessionsService(SessionStore store, ModelCatalog catalog, SessionChat chat, Tasks tasks,
+                           String defaultModel, int maxPromptChars) {
         this.store = store;
         this.catalog = catalog;
         this.chat = chat;
+        this.tasks = tasks;
         this.defaultModel = defaultModel;
         this.maxPromptChars = maxPromptChars;
     }
@@ -47,7 +56,7 @@ public final class SessionsService implements HttpService {
              .get("/{id}", this::get)
              .delete("/{id}", this::delete)
              .get("/{id}/messages", this::messages)
-             .post("/{id}/chat", (req, res) -> chat.chat(load(req), req, res));
+             .post("/{id}/chat", this::chat);
     }
 
     private void create(ServerRequest req, ServerResponse res) {
@@ -91,6 +100,23 @@ public final class SessionsService implements HttpService {
         json.put("first_id", page.messages().isEmpty() ? null : page.messages().getFirst().id());
         json.put("last_id", page.messages().isEmpty() ? null : page.messages().getLast().id());
         Json.send(res, json);
+    }
+
+    /**
+     * A streamed chat answers here and now. A non-streamed one runs as a task (202 + task id) when
+     * {@code llm.async-default} is on, unless the caller asks {@code ?sync=true}.
+     */
+    private void chat(ServerRequest req, ServerResponse res) {
+        Session session = load(req);
+        JsonNode body = Json.readObject(req);
+        boolean streamed = SessionChat.streamed(body);
+        boolean sync = req.query().first("sync").map(Boolean::parseBoolean).orElse(!tasks.settings().asyncDefault());
+        if (streamed || sync) {
+            chat.chat(session, body, req, res);
+            return;
+        }
+        Task task = tasks.submit(session.user(), SESSION_CHAT, chat.accept(session, body));
+        TasksService.accepted(res, task);
     }
 
     private Session load(ServerRequest req) {

@@ -1,8 +1,9 @@
 package io.sluice.tasks;
 
+import java.util.function.BiFunction;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sluice.http.ApiException;
-import io.sluice.llm.Completer;
 
 /** Runs one claimed task and returns its result; a {@link Failure} says whether trying again can help. */
 @FunctionalInterface
@@ -10,11 +11,15 @@ public interface TaskRunner {
 
     JsonNode run(Task task) throws Failure;
 
-    /** Runs chat tasks: upstream overload, rate limits and 5xx are worth another attempt; a 4xx is final. */
-    static TaskRunner chat(Completer completer) {
+    /**
+     * Runs a task through a call that fails with {@link ApiException}: upstream overload, rate limits
+     * and 5xx are worth another attempt; another 4xx is final. The call gets the task's request and
+     * an id for its usage record.
+     */
+    static TaskRunner of(BiFunction<JsonNode, String, JsonNode> call) {
         return task -> {
             try {
-                return completer.complete(task.request(), "task-" + task.id());
+                return call.apply(task.request(), "task-" + task.id());
             } catch (ApiException e) {
                 boolean retryable = e.status() >= 500 || e.status() == 429 || e.status() == 408;
                 throw new Failure(retryable, e.code(), e.getMessage());

@@ -70,7 +70,8 @@ class SessionsTest {
     }
 
     private static HttpResponse<String> chat(String id, String message, boolean stream) {
-        return server.postJson("/v1/sessions/" + id + "/chat", "{\"message\":\"" + message + "\",\"stream\":" + stream + "}");
+        // ?sync=true: these tests follow one synchronous turn; asynchronous turns have their own test.
+        return server.postJson("/v1/sessions/" + id + "/chat?sync=true", "{\"message\":\"" + message + "\",\"stream\":" + stream + "}");
     }
 
     private static List<JsonNode> messages(String id, String query) {
@@ -216,5 +217,21 @@ class SessionsTest {
         assertTrue(reply.get("incomplete").asBoolean());
         assertTrue(reply.get("content").asText().startsWith("w0 w1 w2 w3"), reply.toString());
         assertFalse(reply.get("content").asText().contains("w399"), "not the whole answer");
+    }
+
+    @Test
+    void nonStreamedChatRunsAsATaskByDefault() {
+        String id = create(null);
+        HttpResponse<String> accepted = server.postJson("/v1/sessions/" + id + "/chat", "{\"message\":\"async hello\"}");
+        assertEquals(202, accepted.statusCode(), accepted.body());
+        String taskId = json(accepted).get("task_id").asText();
+        JsonNode task = json(server.get("/v1/tasks/" + taskId + "?wait=20s"));
+        assertEquals("succeeded", task.get("status").asText(), task.toString());
+        assertEquals(id, task.at("/result/session_id").asText());
+        assertEquals("assistant", task.at("/result/message/role").asText());
+        List<JsonNode> history = messages(id, "");
+        assertEquals(2, history.size());
+        assertEquals("async hello", history.get(0).get("content").asText());
+        assertEquals(task.at("/result/message/content").asText(), history.get(1).get("content").asText());
     }
 }
