@@ -44,8 +44,7 @@ public class AsyncTasks extends Simulation {
     private final Duration ramp = Load.duration("ramp", "0s");
     private final Duration pollInterval = Load.duration("poll.interval", "500ms");
     private final long maxPolls = Math.max(1, Load.duration("poll.timeout", "120s").toMillis() / Math.max(1, pollInterval.toMillis()));
-    private final String body = Load.str("task.body",
-            "{\"kind\":\"chat.completion\",\"request\":" + Load.chatBody(false) + "}");
+    private final String body = Load.str("task.body", Load.chatBody(false));   // POST /v1/tasks takes a chat request
     private final Map<String, LongAdder> outcomes = new ConcurrentHashMap<>();
     private final Queue<Long> completionMs = new ConcurrentLinkedQueue<>();
 

@@ -18,11 +18,11 @@ import static io.gatling.javaapi.http.HttpDsl.status;
 
 /**
  * Is the server up and wired? Probes, metrics, the /diag endpoints (a delayed answer, an echo, an SSE
- * stream) and, with {@code -Dsmoke.chat=true}, the chat API streamed and not. Any failure fails it.
+ * stream) and, unless {@code -Dsmoke.chat=false}, the chat API streamed and not. Any failure fails it.
  * Knobs: {@code -Dusers=1}.
  */
 public class Smoke extends Simulation {
-    private final boolean chat = Load.bool("smoke.chat", false);
+    private final boolean chat = Load.bool("smoke.chat", true);
     private final int users = Load.integer("users", 1);
 
     private final ChainBuilder probes = exec(
@@ -46,7 +46,7 @@ public class Smoke extends Simulation {
             .exec(Chains.chatStream(Duration.ofSeconds(60), Duration.ofSeconds(120)));
 
     {
-        Load.banner("Smoke", users + " user(s), chat " + (chat ? "on" : "off (-Dsmoke.chat=true to include it)"));
+        Load.banner("Smoke", users + " user(s), chat " + (chat ? "on" : "off"));
         ChainBuilder all = chat ? probes.exec(diag).exec(chatApi) : probes.exec(diag);
         setUp(scenario("smoke").exec(all).injectOpen(atOnceUsers(users)))
                 .protocols(Load.protocol())
