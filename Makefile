@@ -60,3 +60,9 @@ loadtest: check-jdk
 	for d in $$(find loadtest/target/gatling -mindepth 1 -maxdepth 1 -type d -newer $$marker | sort); do \
 	  [ -f "$$d/index.html" ] && echo "Gatling report: $(CURDIR)/$$d/index.html"; done; \
 	rm -f $$marker; exit $$rc
+
+# make bench: the fixed benchmark (several minutes; not part of make test). Report: loadtest/target/bench/report.md
+.PHONY: bench
+bench: build
+	$(LOADTEST_MVN) -q -DskipTests package
+	JAVA_HOME=$(JAVA_HOME) loadtest/bench.sh
