@@ -47,24 +47,7 @@ public final class Embedded {
                     .start();
             String url = "jdbc:postgresql://127.0.0.1:" + p + "/postgres";
             LOG.info("embedded PostgreSQL started at {} (data in {})", url, dataDir.toAbsolutePath());
-            return new Handle() {
-                public String url() {
-                    return url;
-                }
-
-                public int port() {
-                    return p;
-                }
-
-                public void close() {
-                    try {
-                        pg.close();
-                        LOG.info("embedded PostgreSQL stopped");
-                    } catch (IOException e) {
-                        LOG.warn("embedded PostgreSQL did not stop cleanly: {}", e.toString());
-                    }
-                }
-            };
+            return new Running("PostgreSQL", url, p, pg::close);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start embedded PostgreSQL in " + dataDir, e);
         }
@@ -85,26 +68,25 @@ public final class Embedded {
             redis.start();
             String url = "redis://127.0.0.1:" + p;
             LOG.info("embedded Redis started at {} (append-only file in {})", url, dataDir.toAbsolutePath());
-            return new Handle() {
-                public String url() {
-                    return url;
-                }
-
-                public int port() {
-                    return p;
-                }
-
-                public void close() {
-                    try {
-                        redis.stop();
-                        LOG.info("embedded Redis stopped");
-                    } catch (IOException e) {
-                        LOG.warn("embedded Redis did not stop cleanly: {}", e.toString());
-                    }
-                }
-            };
+            return new Running("Redis", url, p, redis::stop);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start embedded Redis in " + dataDir, e);
+        }
+    }
+
+    private interface Stop {
+        void run() throws IOException;
+    }
+
+    private record Running(String name, String url, int port, Stop stop) implements Handle {
+        @Override
+        public void close() {
+            try {
+                stop.run();
+                LOG.info("embedded {} stopped", name);
+            } catch (IOException e) {
+                LOG.warn("embedded {} did not stop cleanly: {}", name, e.toString());
+            }
         }
     }
 

@@ -1,5 +1,7 @@
 package io.sluice.observe;
 
+import java.util.regex.Pattern;
+
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.Filter;
 import io.helidon.webserver.http.FilterChain;
@@ -21,6 +23,7 @@ import org.slf4j.spi.LoggingEventBuilder;
  */
 public final class AccessLogFilter implements Filter {
     private static final Logger ACCESS = LoggerFactory.getLogger("sluice.access");
+    private static final Pattern UNPRINTABLE = Pattern.compile("[^\\x20-\\x7E]|\"");
 
     private final ErrorMapper errors;
     private final ServerMeters meters;
@@ -72,7 +75,7 @@ public final class AccessLogFilter implements Filter {
 
     /** Caller-controlled text in a log line: printable, no quotes or newlines, bounded. */
     static String clean(String s) {
-        String c = s.replaceAll("[^\\x20-\\x7E]|\"", "?");
+        String c = UNPRINTABLE.matcher(s).replaceAll("?");
         return c.length() > 200 ? c.substring(0, 200) + "..." : c;
     }
 }
