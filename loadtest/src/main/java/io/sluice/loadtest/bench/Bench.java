@@ -154,7 +154,7 @@ public final class Bench {
             Thread.sleep(3000);
             String free = json(sluice, "/health").contains("\"" + c[4] + "\":0") ? "yes" : "NO";
             rows.add(String.format("| %s | %s | %s | %d | %.1f/s | %d | %.0f / %.0f | %d | %s |", c[0], c[5], c[1], peak.get(),
-                                   run.lat().ok.sum() / (double) d.toSeconds(), run.lat().rejected.sum(),
+                                   run.rps(), run.lat().rejected.sum(),
                                    run.rejections().percentileMs(50), run.rejections().percentileMs(99),
                                    run.lat().errors.sum(), free));
         }
