@@ -60,5 +60,5 @@ HEADER="# Sluice benchmark
 "$JAVA" -Xmx3g -cp loadtest/target/sluice-loadtest.jar io.sluice.loadtest.bench.Bench \
   --header="$HEADER" --out="$OUT/report.md" --streams="$STREAMS" \
   --sim0=http://127.0.0.1:19090 --sluice=http://127.0.0.1:19080 --sluicePid="$PID_bench" \
-  --sluiceDefaults=http://127.0.0.1:19081 --sluiceApi=http://127.0.0.1:19082 \
+  --sluiceDefaults=http://127.0.0.1:19081 --sluiceDefaultsPid="$PID_defaults" --sluiceApi=http://127.0.0.1:19082 --sluiceApiPid="$PID_api" \
   --hello=http://127.0.0.1:19093 --helloPid="$PID_bare" ${BENCH_ARGS:-}

@@ -85,6 +85,11 @@ public final class Bench {
                            + "connection: p50 +%.2f ms, p99 +%.2f ms. Sluice CPU during its runs: %.1f s.",
                            conns, through.rps() / direct.rps(), through1.lat().percentileMs(50) - direct1.lat().percentileMs(50),
                            through1.lat().percentileMs(99) - direct1.lat().percentileMs(99), after.cpuSeconds() - before.cpuSeconds()));
+        line(usage("Sluice", before, after));
+        Path svg = Path.of(args.getOrDefault("out", "bench-report.md")).resolveSibling("overhead.svg");
+        Files.writeString(svg, Svg.latencyBars("Non-streamed chat latency, ms (" + conns + " connections)",
+                List.of("direct", "through Sluice"), List.of(direct.lat(), through.lat())));
+        line("![latency percentiles](overhead.svg)");
     }
 
     // ---- 2. held concurrency ----------------------------------------------------------------------
@@ -144,6 +149,7 @@ public final class Bench {
              + "on `/diag/stream` (2 s streams, each holds a streaming permit); 20 s each; queue timeout 2 s. "
              + "In-flight is sampled from `/health` every 100 ms.");
         List<String> rows = new ArrayList<>();
+        Proc before = proc("sluiceDefaultsPid");
         for (String[] c : new String[][] {{"requests", "500", "GET", "/diag/sleep?ms=2000", "concurrent_requests", "50"},
                                           {"streams", "200", "GET", "/diag/stream?events=20&interval_ms=100",
                                            "concurrent_streaming", "20"}}) {
@@ -160,16 +166,20 @@ public final class Bench {
         }
         table("| limit | max | clients | peak in flight | goodput (200s) | 503s | 503 latency p50 / p99 ms | other errors | all permits free after |",
               rows);
+        line(usage("Sluice (default limits)", before, proc("sluiceDefaultsPid")));
     }
 
     // ---- 4. async tasks ---------------------------------------------------------------------------
 
     private void tasks() throws Exception {
         section("4. Async tasks");
+        Proc apiBefore = proc("sluiceApiPid");
         Run submit = closedLoop(uri("sluiceApi"), 50, Duration.ofSeconds(10), "POST", "/v1/tasks", CHAT.formatted("slow2", false));
         line(String.format("Submissions (an API-only instance, 50 connections, 10 s): **%.0f tasks/s**, p50 %.1f ms, "
                            + "p99 %.1f ms, %d errors.", submit.rps(), submit.lat().percentileMs(50),
                            submit.lat().percentileMs(99), submit.lat().errors.sum() + submit.lat().rejected.sum()));
+        line(usage("API-only instance", apiBefore, proc("sluiceApiPid")));
+        Proc workerBefore = proc("sluiceDefaultsPid");
         URI sluice = uri("sluiceDefaults");
         int n = 60;
         List<String> ids = new ArrayList<>();
@@ -202,6 +212,7 @@ public final class Bench {
         line(String.format("Completion (default limits: LLM bulkhead 10, 10 workers; upstream 2 s): %d tasks, %d succeeded in "
                            + "%.1f s = **%.1f tasks/s** (the bulkhead's 10 / 2 s = 5/s is the bound).",
                            n, succeeded.get(), secs, succeeded.get() / secs));
+        line(usage("Worker instance", workerBefore, proc("sluiceDefaultsPid")));
     }
 
     // ---- 5. what the filters cost -----------------------------------------------------------------
@@ -209,14 +220,19 @@ public final class Bench {
     private void light() throws Exception {
         section("5. A light endpoint: Sluice vs. a bare Helidon server built in the same run");
         Duration d = Duration.ofSeconds(10);
+        Proc bareBefore = proc("helloPid");
         Run bare = closedLoop(uri("hello"), 50, d, "GET", "/", null);
+        Proc bareAfter = proc("helloPid");
+        Proc sluiceBefore = proc("sluicePid");
         Run sluice = closedLoop(uri("sluice"), 50, d, "GET", "/observe/health/live", null);
         Run api = closedLoop(uri("sluice"), 50, d, "GET", "/diag/sleep?ms=0", null);
+        Proc sluiceAfter = proc("sluicePid");
         table("| server and path | req/s | p50 ms | p95 ms | p99 ms | errors |", List.of(
                 row2("bare Helidon `GET /`", bare), row2("Sluice `GET /observe/health/live` (probe: log + metrics filters)", sluice),
                 row2("Sluice `GET /diag/sleep?ms=0` (API: + admission permit, deadline)", api)));
         line(String.format("Ratio Sluice probe / bare: %.2f; API path / bare: %.2f (50 connections, 10 s each).",
                            sluice.rps() / bare.rps(), api.rps() / bare.rps()));
+        line(usage("Bare Helidon", bareBefore, bareAfter) + " " + usage("Sluice (both runs)", sluiceBefore, sluiceAfter));
     }
 
     // ---- the load loop ----------------------------------------------------------------------------
@@ -320,6 +336,11 @@ public final class Bench {
 
     private Proc proc(String key) {
         return Proc.sample(Long.parseLong(args.getOrDefault(key, "0")));
+    }
+
+    private static String usage(String who, Proc before, Proc after) {
+        return String.format("%s: CPU %.1f s, RSS %d MB (peak %d MB).", who, after.cpuSeconds() - before.cpuSeconds(),
+                             after.rssMb(), after.peakRssMb());
     }
 
     private static String row(String what, int conns, Run r) {
