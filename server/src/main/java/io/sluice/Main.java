@@ -40,7 +40,12 @@ public final class Main {
     /** Validates the effective configuration and prints it as JSON (secrets masked), then exits. */
     private static void checkConfig() {
         try {
-            Settings s = Settings.from(AppConfig.load(Map.of()));
+            io.helidon.config.Config config = AppConfig.load(Map.of());
+            Settings s = Settings.from(config);
+            ConfigReader reader = new ConfigReader(config);
+            io.sluice.auth.AuthSettings.from(reader, s.app().production());   // validated; holds secrets, not printed
+            io.sluice.ratelimit.RateLimitSettings.from(reader);
+            io.sluice.security.SecuritySettings.from(reader);
             System.out.println(Json.write(s.masked()));
         } catch (InvalidConfigException e) {
             System.err.println("sluice: " + e.getMessage());

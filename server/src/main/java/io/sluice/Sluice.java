@@ -16,6 +16,12 @@ import io.helidon.webserver.observe.metrics.MetricsObserver;
 import io.sluice.admission.Admission;
 import io.sluice.admission.AdmissionFilter;
 import io.sluice.admission.Deadlines;
+import io.sluice.auth.AuthSettings;
+import io.sluice.ratelimit.RateLimitSettings;
+import io.sluice.ratelimit.UpstreamLimiter;
+import io.helidon.webserver.http1.Http1Config;
+import io.sluice.security.HeaderDeadline;
+import io.sluice.security.SecuritySettings;
 import io.sluice.bulkhead.Bulkheads;
 import io.sluice.diag.DiagnosticsService;
 import io.sluice.http.ErrorMapper;
@@ -69,6 +75,11 @@ public final class Sluice implements AutoCloseable {
     public static Sluice start(Config config) {
         Settings settings = Settings.from(config);
         Logs.configure(settings.logging());
+        ConfigReader reader = new ConfigReader(config);
+        AuthSettings authSettings = AuthSettings.from(reader, settings.app().production());
+        RateLimitSettings limits = RateLimitSettings.from(reader);
+        SecuritySettings security = SecuritySettings.from(reader);
+        Gate.warnAboutAuth(authSettings);
         Deque<AutoCloseable> resources = new ArrayDeque<>();   // closed last-in, first-out
         try {
             Database db = Database.open(settings.database(), postgresUrl(settings.database(), resources));
@@ -94,7 +105,10 @@ public final class Sluice implements AutoCloseable {
             bulkheads.registerMeters(meters);
             ModelCatalog catalog = new ModelCatalog(settings.llm());
             resources.push(catalog);
-            ChatRouter router = new ChatRouter(catalog.providers(), bulkheads.get("llm"), settings.llm(), new LlmMeters(registry));
+            UpstreamLimiter upstreamLimiter = new UpstreamLimiter(limits.upstream(), meters);
+            upstreamLimiter.track(catalog.providers().keySet());
+            ChatRouter router = new ChatRouter(catalog.providers(), bulkheads.get("llm"), settings.llm(), new LlmMeters(registry),
+                                               upstreamLimiter);
             UsageStore usage = new UsageStore(db);
             SessionStore sessionStore = new SessionStore(db);
             ChatCompletionsService chat = new ChatCompletionsService(admission, catalog,
@@ -114,6 +128,11 @@ public final class Sluice implements AutoCloseable {
             SessionsService sessions = new SessionsService(sessionStore, catalog, sessionChat, tasks,
                     settings.sessions().defaultModel(), settings.llm().maxContentChars());
 
+            // Users, JWTs and API keys; per-client rate limits shared through Redis; security headers.
+            Gate gate = new Gate(authSettings, limits, security, db, redis, meters);
+            HeaderDeadline headerDeadline = new HeaderDeadline(security.headerTimeout());
+            resources.push(headerDeadline);
+
             StatusService status = new StatusService(settings, admission, db, redis);
             ErrorMapper errors = new ErrorMapper();
             WebServer server = WebServer.builder()
@@ -121,16 +140,23 @@ public final class Sluice implements AutoCloseable {
                     .featuresDiscoverServices(false)
                     .shutdownHook(false)                  // Main's hook drains first, then stops in order
                     .directHandlers(JsonDirectHandler.all())
+                    // The HTTP/1.1 settings from config, plus the header deadline (slowloris).
+                    .protocols(java.util.List.of(Http1Config.builder()
+                            .config(config.get("server.protocols.http_1_1"))
+                            .addReceiveListener(headerDeadline)
+                            .build()))
                     .addFeature(ObserveFeature.just(
                             HealthObserver.builder().details(true).useSystemServices(false)
                                     .addChecks(HealthChecks.all(db, redis, admission).toArray(io.helidon.health.HealthCheck[]::new))
                                     .build(),
                             MetricsObserver.builder().meterRegistry(registry).build()))
                     .routing(r -> {
-                        r.addFilter(new AccessLogFilter(errors, meters))
-                         .addFilter(new AdmissionFilter(admission, deadlines, settings.admission().requestDeadline()))
+                        r.addFilter(new AccessLogFilter(errors, meters));
+                        gate.filters(r);   // security headers, CORS, per-IP limit, auth, per-client limit
+                        r.addFilter(new AdmissionFilter(admission, deadlines, settings.admission().requestDeadline()))
                          .error(Throwable.class, errors)
                          .register(status);
+                        gate.services(r);
                         if (taskSettings.api()) {
                             r.register("/v1/sessions", sessions)
                              .register("/v1/tasks", new TasksService(tasks, completer))

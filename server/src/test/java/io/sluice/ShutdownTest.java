@@ -36,7 +36,8 @@ class ShutdownTest {
                 "SERVER_PORT", String.valueOf(port),
                 "DATABASE_URL", TestInfra.postgresUrl().replace("jdbc:postgresql://", "postgres://postgres:postgres@"),
                 "REDIS_URL", TestInfra.redisUrl(),
-                "LOGGING_DIR", dir.resolve("logs").toString()))) {
+                "LOGGING_DIR", dir.resolve("logs").toString(),
+                "AUTH_ENABLED", "false"))) {   // this test is about draining, not credentials
             waitUntilReady(client, base + "/observe/health/ready", p);
 
             CompletableFuture<HttpResponse<String>> inFlight = client.sendAsync(

@@ -90,6 +90,9 @@ public final class ErrorMapper implements ErrorHandler<Throwable> {
         if (t instanceof UncheckedIOException && tooLarge(t)) {
             return fromStatus(413, null);
         }
+        if (truncated(t)) {   // Content-Length promised more bytes than the client sent before closing
+            return ApiException.badRequest("incomplete_body", "the request body ended before its declared length");
+        }
         return new ApiException(500, "internal_error", "internal server error");
     }
 
@@ -112,6 +115,15 @@ public final class ErrorMapper implements ErrorHandler<Throwable> {
             default -> new ApiException(status, status >= 500 ? "internal_error" : "bad_request",
                                         status >= 500 ? "internal server error" : safe(message));
         };
+    }
+
+    static boolean truncated(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof io.helidon.common.buffers.DataReader.InsufficientDataAvailableException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean tooLarge(Throwable t) {

@@ -23,12 +23,45 @@ public final class JsonDirectHandler implements DirectHandler {
 
     @Override
     public TransportResponse handle(TransportRequest request, EventType eventType, Status defaultStatus,
+                                    ServerResponseHeaders responseHeaders, Throwable thrown, System.Logger logger) {
+        if (ErrorMapper.truncated(thrown)) {
+            // The client closed (or was cut off by the header deadline) before its headers were complete:
+            // a bad request, not a server error, and not worth a stack trace in the log.
+            return handle(request, eventType, Status.BAD_REQUEST_400, responseHeaders, "request ended before its headers were complete");
+        }
+        return DirectHandler.super.handle(request, eventType, defaultStatus, responseHeaders, thrown, logger);
+    }
+
+    @Override
+    public TransportResponse handle(TransportRequest request, EventType eventType, Status defaultStatus,
+                                    ServerResponseHeaders responseHeaders, Throwable thrown) {
+        if (ErrorMapper.truncated(thrown)) {
+            return handle(request, eventType, Status.BAD_REQUEST_400, responseHeaders, "request ended before its headers were complete");
+        }
+        return DirectHandler.super.handle(request, eventType, defaultStatus, responseHeaders, thrown);
+    }
+
+    @Override
+    public TransportResponse handle(TransportRequest request, EventType eventType, Status defaultStatus,
                                     ServerResponseHeaders responseHeaders, String message) {
-        ApiException e = ErrorMapper.fromStatus(defaultStatus.code(), message);
+        Status status = defaultStatus;
+        if (eventType == EventType.INTERNAL_ERROR) {
+            // Before routing, Helidon's only input is the client's bytes, and it reports a header block
+            // cut short (client closed, or the header deadline closed it) as an internal error with no
+            // cause attached. Answer 400; Helidon still logs the exception, so a real bug stays visible.
+            status = Status.BAD_REQUEST_400;
+            message = "malformed or incomplete request";
+        }
+        ApiException e = ErrorMapper.fromStatus(status.code(), message);
         return TransportResponse.builder()
-                .status(defaultStatus)
+                .status(status)
                 .headers(responseHeaders)
                 .header(HeaderValues.CONTENT_TYPE_JSON)
+                .header(HeaderValues.create("X-Content-Type-Options", "nosniff"))
+                .header(HeaderValues.create("X-Frame-Options", "DENY"))
+                .header(HeaderValues.create("Referrer-Policy", "no-referrer"))
+                .header(HeaderValues.create("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'"))
+                .header(HeaderValues.create("Cache-Control", "no-store"))
                 .entity(Json.write(ErrorMapper.body(e, RequestId.from(null).value())))
                 .build();
     }

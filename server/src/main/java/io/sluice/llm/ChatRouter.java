@@ -8,6 +8,7 @@ import io.sluice.Settings;
 import io.sluice.Settings.LlmModel;
 import io.sluice.bulkhead.Bulkhead;
 import io.sluice.llm.UpstreamException.Next;
+import io.sluice.ratelimit.UpstreamLimiter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,9 +27,12 @@ public final class ChatRouter {
     private final RetryBudget budget;
     private final Settings.Retry retry;
     private final Relay relay;
+    private final UpstreamLimiter limiter;
 
-    public ChatRouter(Map<String, Provider> providers, Bulkhead bulkhead, Settings.Llm s, LlmMeters meters) {
+    public ChatRouter(Map<String, Provider> providers, Bulkhead bulkhead, Settings.Llm s, LlmMeters meters,
+                      UpstreamLimiter limiter) {
         this.providers = providers;
+        this.limiter = limiter;
         this.bulkhead = bulkhead;
         this.budget = new RetryBudget(s.retry());
         this.retry = s.retry();
@@ -61,8 +65,10 @@ public final class ChatRouter {
                     if (out != null) {
                         out.provider(provider);
                     }
+                    limiter.acquire(provider.name());   // the provider's adaptive rate: a bounded wait, or 503
                     Attempt call = Attempt.start(provider, request.upstreamBody(target.model()), request.stream());
                     Relay.Outcome outcome = relay.drive(call, request, out, tally);
+                    limiter.record(provider.name(), upstreamFailed(outcome));
                     switch (outcome.kind()) {
                         case DONE:
                             return result(ChatResult.Status.COMPLETE, provider, tally, request, outcome.body());
@@ -102,6 +108,14 @@ public final class ChatRouter {
             return endStream(out, last, provider, tally, request);
         }
         throw last.toApiException();
+    }
+
+    /** An upstream's own failure (5xx, 429, timeout, unreachable, broken stream), not a refused request. */
+    private static boolean upstreamFailed(Relay.Outcome outcome) {
+        return switch (outcome.kind()) {
+            case DONE, CLIENT_GONE -> false;
+            default -> outcome.error() != null && outcome.error().status() >= 500;
+        };
     }
 
     private static ChatResult endStreamLogged(SseWriter out, UpstreamException error, Provider provider, Tally tally,

@@ -11,6 +11,7 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import io.sluice.auth.Principal;
 import io.sluice.http.ApiException;
 import io.sluice.http.Json;
 import io.sluice.llm.Completer;
@@ -87,13 +88,13 @@ public final class ScenesService implements HttpService {
             Json.send(res, completer.complete(chat, RequestId.of(req)));
             return;
         }
-        Task task = tasks.submit(null, "scene:" + scene.scene(), chat);
+        Task task = tasks.submit(Principal.of(req).userId(), "scene:" + scene.scene(), chat);
         TasksService.accepted(res, task);
     }
 
     private void task(ServerRequest req, ServerResponse res) {
         var id = TasksService.taskId(req);
-        Json.send(res, tasks.find(id).orElseThrow(() -> ApiException.notFound("no task " + id)).view());
+        Json.send(res, TasksService.ownedBy(tasks, Principal.of(req), id).view());
     }
 
     static JsonNode chatRequest(Scene scene, String prompt) {

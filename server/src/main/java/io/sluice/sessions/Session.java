@@ -5,8 +5,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 
-/** A conversation: who it belongs to, its model, and the system prompt sent before its history. */
-public record Session(UUID id, String user, String title, String systemPrompt, String model,
+/** A conversation: its owner (the authenticated user's id), a display name, its model, and the system prompt sent before its history. */
+public record Session(UUID id, String owner, String user, String title, String systemPrompt, String model,
                       OffsetDateTime createdAt, OffsetDateTime updatedAt) {
 
     Map<String, Object> toJson() {

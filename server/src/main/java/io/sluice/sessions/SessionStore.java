@@ -18,7 +18,7 @@ import io.sluice.infra.Database;
  * statement or transaction and gives it back: none is held while an upstream answers.
  */
 public final class SessionStore {
-    private static final String SESSION_COLUMNS = "id, user_name, title, system_prompt, model, created_at, updated_at";
+    private static final String SESSION_COLUMNS = "id, owner, user_name, title, system_prompt, model, created_at, updated_at";
     private static final String MESSAGE_COLUMNS = "id, role, content, incomplete, created_at";
 
     private final Database db;
@@ -27,15 +27,16 @@ public final class SessionStore {
         this.db = db;
     }
 
-    public Session create(String user, String title, String systemPrompt, String model) {
+    public Session create(String owner, String user, String title, String systemPrompt, String model) {
         return db.withConnection(c -> {
             try (PreparedStatement ps = c.prepareStatement(
-                    "INSERT INTO chat_sessions (user_name, title, system_prompt, model) VALUES (?, ?, ?, ?) RETURNING "
+                    "INSERT INTO chat_sessions (owner, user_name, title, system_prompt, model) VALUES (?, ?, ?, ?, ?) RETURNING "
                             + SESSION_COLUMNS)) {
-                ps.setString(1, user);
-                ps.setString(2, title);
-                ps.setString(3, systemPrompt);
-                ps.setString(4, model);
+                ps.setString(1, owner);
+                ps.setString(2, user);
+                ps.setString(3, title);
+                ps.setString(4, systemPrompt);
+                ps.setString(5, model);
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
                     return session(rs);
@@ -130,7 +131,7 @@ public final class SessionStore {
 
     private static Session session(ResultSet rs) throws SQLException {
         return new Session(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
-                           rs.getObject(6, OffsetDateTime.class), rs.getObject(7, OffsetDateTime.class));
+                           rs.getString(6), rs.getObject(7, OffsetDateTime.class), rs.getObject(8, OffsetDateTime.class));
     }
 
     private static Message message(ResultSet rs) throws SQLException {

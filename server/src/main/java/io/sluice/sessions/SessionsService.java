@@ -11,6 +11,7 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import io.sluice.auth.Principal;
 import io.sluice.http.ApiException;
 import io.sluice.http.Json;
 import io.sluice.llm.ModelCatalog;
@@ -60,14 +61,16 @@ public final class SessionsService implements HttpService {
     }
 
     private void create(ServerRequest req, ServerResponse res) {
+        Principal caller = Principal.of(req);
         JsonNode body = Json.readObject(req);
-        String user = string(body, "user", MAX_USER, true);
+        String user = string(body, "user", MAX_USER, false);   // a display name; the owner is the caller
+        user = user == null || user.isBlank() ? caller.username() : user;
         String title = string(body, "title", MAX_TITLE, false);
         String systemPrompt = string(body, "system_prompt", maxPromptChars, false);
         String model = string(body, "model", 128, false);
         model = model == null || model.isBlank() ? defaultModel : model;
         catalog.require(model);
-        Session s = store.create(user, title, systemPrompt, model);
+        Session s = store.create(caller.userId(), user, title, systemPrompt, model);
         Map<String, Object> json = new LinkedHashMap<>(s.toJson());
         json.put("session_id", s.id().toString());   // the seed's field name
         res.status(Status.CREATED_201);
@@ -79,7 +82,7 @@ public final class SessionsService implements HttpService {
     }
 
     private void delete(ServerRequest req, ServerResponse res) {
-        UUID id = id(req);
+        UUID id = load(req).id();   // ownership first: someone else's session is not found
         if (!store.delete(id)) {
             throw notFound(id.toString());
         }
@@ -115,13 +118,14 @@ public final class SessionsService implements HttpService {
             chat.chat(session, body, req, res);
             return;
         }
-        Task task = tasks.submit(session.user(), SESSION_CHAT, chat.accept(session, body));
+        Task task = tasks.submit(session.owner(), SESSION_CHAT, chat.accept(session, body));
         TasksService.accepted(res, task);
     }
 
     private Session load(ServerRequest req) {
         UUID id = id(req);
-        return store.find(id).orElseThrow(() -> notFound(id.toString()));
+        Principal caller = Principal.of(req);
+        return store.find(id).filter(s -> caller.owns(s.owner())).orElseThrow(() -> notFound(id.toString()));
     }
 
     private static UUID id(ServerRequest req) {

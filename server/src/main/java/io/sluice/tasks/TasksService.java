@@ -11,6 +11,7 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import io.sluice.auth.Principal;
 import io.sluice.http.ApiException;
 import io.sluice.http.Json;
 import io.sluice.llm.Completer;
@@ -38,7 +39,7 @@ public final class TasksService implements HttpService {
     private void submit(ServerRequest req, ServerResponse res) {
         JsonNode body = Json.readObject(req);
         completer.validate(body);
-        Task task = tasks.submit(null, "chat", body);
+        Task task = tasks.submit(Principal.of(req).userId(), "chat", body);
         accepted(res, task);
     }
 
@@ -54,17 +55,27 @@ public final class TasksService implements HttpService {
     private void get(ServerRequest req, ServerResponse res) throws InterruptedException {
         UUID id = taskId(req);
         String wait = req.query().first("wait").orElse(null);
-        Task task = (wait == null ? tasks.find(id) : tasks.await(id, waitDuration(wait)))
-                .orElseThrow(() -> ApiException.notFound("no task " + id));
+        Duration waitFor = wait == null ? null : waitDuration(wait);
+        Task owned = owned(req, id);   // checked before any wait: a long poll must not reveal another's task
+        Task task = waitFor == null ? owned : tasks.await(id, waitFor).orElse(owned);
         Json.send(res, task.view());
     }
 
     private void cancel(ServerRequest req, ServerResponse res) {
         UUID id = taskId(req);
-        Task current = tasks.find(id).orElseThrow(() -> ApiException.notFound("no task " + id));
+        Task current = owned(req, id);
         Task cancelled = tasks.cancel(id).orElseThrow(() -> new ApiException(409, "task_not_cancellable",
                 "task " + id + " is " + current.status().db() + "; only a queued task can be cancelled"));
         Json.send(res, cancelled.view());
+    }
+
+    /** The task if it exists and the caller owns it (or is an admin); 404 otherwise, whichever it is. */
+    private Task owned(ServerRequest req, UUID id) {
+        return ownedBy(tasks, Principal.of(req), id);
+    }
+
+    public static Task ownedBy(Tasks tasks, Principal caller, UUID id) {
+        return tasks.find(id).filter(t -> caller.owns(t.owner())).orElseThrow(() -> ApiException.notFound("no task " + id));
     }
 
     public static UUID taskId(ServerRequest req) {

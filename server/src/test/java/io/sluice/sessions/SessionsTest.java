@@ -124,7 +124,9 @@ class SessionsTest {
         assertEquals(201, res.statusCode(), res.body());
         assertEquals(json(res).get("id").asText(), json(res).get("session_id").asText());
 
-        assertEquals(400, server.postJson("/v1/sessions", "{\"title\":\"no user\"}").statusCode());
+        // "user" is a display name now (the owner is the authenticated caller): optional, but a string.
+        assertEquals(400, server.postJson("/v1/sessions", "{\"user\":5}").statusCode());
+        assertEquals("local", json(server.postJson("/v1/sessions", "{\"title\":\"no user\"}")).get("user").asText());
         HttpResponse<String> unknownModel = server.postJson("/v1/sessions", "{\"user\":\"bob\",\"model\":\"nope\"}");
         assertEquals(404, unknownModel.statusCode());
         assertEquals("model_not_found", json(unknownModel).at("/error/code").asText());

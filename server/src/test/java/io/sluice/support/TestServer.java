@@ -43,6 +43,11 @@ public final class TestServer implements AutoCloseable {
             config.put("redis.url", TestInfra.redisUrl());
             config.put("logging.dir", logDir.toString());
             config.put("tasks.stream", "test:tasks:" + java.util.UUID.randomUUID());   // no server takes another's tasks
+            // Most tests call the API without credentials and far more than 100 times: auth and the
+            // per-client limits are off unless a test turns them on (the auth, ratelimit and security tests do).
+            config.put("auth.enabled", "false");
+            config.put("ratelimit.enabled", "false");
+            config.put("ratelimit.redis-prefix", "test:rl:" + java.util.UUID.randomUUID() + ":");   // no shared budgets by accident
             config.putAll(overrides);
             return new TestServer(Sluice.start(AppConfig.load(config)), logDir);
         } catch (IOException e) {

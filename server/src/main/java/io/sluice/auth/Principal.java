@@ -1,0 +1,58 @@
+package io.sluice.auth;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import io.helidon.webserver.http.ServerRequest;
+import io.sluice.http.ApiException;
+
+/**
+ * Who is calling: a user id and role, and how they proved it (a JWT with its id and expiry, or an
+ * API key with its id). Put in the request context by {@link AuthFilter}.
+ */
+public record Principal(String userId, String username, Role role, String keyId, String tokenId, Instant expiresAt) {
+
+    public enum Role {
+        ADMIN, USER;
+
+        public String db() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+
+        static Role of(String s) {
+            return "admin".equals(s) ? ADMIN : USER;
+        }
+    }
+
+    /** The caller when auth is switched off (local development): one admin owning everything it creates. */
+    public static final Principal LOCAL = new Principal("local", "local", Role.ADMIN, null, null, null);
+
+    /** The authenticated caller; 401 if the request never passed authentication (a wiring mistake, not a guess). */
+    public static Principal of(ServerRequest req) {
+        return req.context().get(Principal.class)
+                .orElseThrow(() -> new ApiException(401, "unauthorized", "authentication required"));
+    }
+
+    public boolean admin() {
+        return role == Role.ADMIN;
+    }
+
+    /** True when this caller may see a resource owned by {@code owner}: its owner, or an admin. */
+    public boolean owns(String owner) {
+        return admin() || userId.equals(owner);
+    }
+
+    /** The rate-limit identity: the API key when one was used, otherwise the user. */
+    public String clientKey() {
+        return keyId != null ? "key:" + keyId : "user:" + userId;
+    }
+
+    public Map<String, Object> view() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", userId);
+        m.put("username", username);
+        m.put("role", role.db());
+        return m;
+    }
+}

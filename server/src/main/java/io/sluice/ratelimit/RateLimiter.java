@@ -1,0 +1,78 @@
+package io.sluice.ratelimit;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.sluice.http.ApiException;
+import io.sluice.infra.Redis;
+import io.sluice.observe.ServerMeters;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import redis.clients.jedis.exceptions.JedisException;
+
+/**
+ * Token buckets shared by every instance through Redis. While Redis is unreachable it falls back
+ * as configured (per-instance buckets, open or closed), says so in the gauge
+ * {@code sluice_ratelimit_fallback} and in a WARN at most every 30 s, and tries Redis again after
+ * {@code ratelimit.redis-retry} so a dead Redis does not cost every request a connect timeout.
+ */
+public final class RateLimiter {
+    private static final Logger LOG = LoggerFactory.getLogger(RateLimiter.class);
+    private static final long WARN_EVERY_MS = 30_000;
+
+    private final RedisTokenBucket redis;
+    private final LocalTokenBuckets local = new LocalTokenBuckets();
+    private final RateLimitSettings.RedisDown mode;
+    private final long retryMs;
+    private final AtomicLong downSince = new AtomicLong();   // 0 while Redis answers
+    private final AtomicLong lastWarn = new AtomicLong();
+
+    public RateLimiter(Redis redis, RateLimitSettings s, ServerMeters meters) {
+        this.redis = new RedisTokenBucket(redis, s.redisPrefix());
+        this.mode = s.redisDown();
+        this.retryMs = s.redisRetry().toMillis();
+        meters.gauge("sluice.ratelimit.fallback", "1 while the rate limiter cannot reach Redis and uses its fallback",
+                     List.of(), () -> downSince.get() == 0 ? 0 : 1);
+    }
+
+    /** Takes one token from the named bucket. */
+    public Decision take(String key, Limit limit) {
+        long down = downSince.get();
+        long now = System.currentTimeMillis();
+        if (down == 0 || now - down >= retryMs) {
+            try {
+                Decision d = redis.take(key, limit);
+                if (down != 0 && downSince.compareAndSet(down, 0)) {
+                    LOG.info("rate limiter: Redis reachable again; shared buckets back in use");
+                }
+                return d;
+            } catch (JedisException e) {
+                downSince.set(now);
+                if (now - lastWarn.get() >= WARN_EVERY_MS) {
+                    lastWarn.set(now);
+                    LOG.warn("rate limiter: Redis unreachable ({}); falling back to {} until it answers",
+                             e.getClass().getSimpleName(), describe(mode));
+                }
+            }
+        }
+        return switch (mode) {
+            case LOCAL -> local.take(key, limit);
+            case OPEN -> Decision.open(limit);
+            case CLOSED -> throw ApiException.unavailable("rate_limiter_unavailable",
+                    "the rate limiter cannot reach its store; retry later", Duration.ofMillis(Math.max(1000, retryMs)));
+        };
+    }
+
+    public boolean fallingBack() {
+        return downSince.get() != 0;
+    }
+
+    private static String describe(RateLimitSettings.RedisDown mode) {
+        return switch (mode) {
+            case LOCAL -> "per-instance buckets";
+            case OPEN -> "no limits (open)";
+            case CLOSED -> "refusing requests (closed)";
+        };
+    }
+}

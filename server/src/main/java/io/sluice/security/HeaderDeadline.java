@@ -1,0 +1,74 @@
+package io.sluice.security;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import io.helidon.http.Headers;
+import io.helidon.http.HttpPrologue;
+import io.helidon.webserver.ConnectionContext;
+import io.helidon.webserver.http1.Http1ConnectionListener;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A deadline for a request's header block (slowloris). Helidon sets no read timeout on accepted
+ * sockets, and its idle-connection check only cuts connections still in the request line. This
+ * listener notes when a connection's request line has arrived; a watchdog interrupts the
+ * connection's virtual thread once its headers have taken longer than the deadline — an
+ * interrupted virtual thread blocked in a socket read closes the socket, ending the connection.
+ */
+public final class HeaderDeadline implements Http1ConnectionListener, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(HeaderDeadline.class);
+
+    private final long deadlineNanos;
+    private final Map<Thread, Long> reading = new ConcurrentHashMap<>();
+    private final Thread watchdog;
+    private volatile boolean running = true;
+
+    public HeaderDeadline(Duration deadline) {
+        this.deadlineNanos = deadline.toNanos();
+        long tick = Math.max(100, Math.min(1000, deadline.toMillis() / 4));
+        this.watchdog = Thread.ofVirtual().name("sluice-header-deadline").start(() -> watch(tick));
+    }
+
+    @Override
+    public void prologue(ConnectionContext ctx, HttpPrologue prologue) {
+        reading.put(Thread.currentThread(), System.nanoTime() + deadlineNanos);
+    }
+
+    @Override
+    public void headers(ConnectionContext ctx, Headers headers) {
+        reading.remove(Thread.currentThread());
+    }
+
+    /** Connections whose header block is still arriving. */
+    public int inProgress() {
+        return reading.size();
+    }
+
+    private void watch(long tickMillis) {
+        while (running) {
+            try {
+                Thread.sleep(tickMillis);
+            } catch (InterruptedException e) {
+                return;
+            }
+            long now = System.nanoTime();
+            reading.forEach((thread, due) -> {
+                if (now - due > 0 && reading.remove(thread, due)) {
+                    if (thread.isAlive()) {
+                        LOG.debug("closing a connection whose headers took longer than {} ms", deadlineNanos / 1_000_000);
+                        thread.interrupt();
+                    }
+                }
+            });
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        watchdog.interrupt();
+    }
+}

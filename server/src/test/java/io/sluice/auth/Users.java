@@ -1,0 +1,51 @@
+package io.sluice.auth;
+
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.UUID;
+
+import io.sluice.support.TestServer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** Test helpers: register a fresh user, log in, and call the API with a bearer credential. */
+final class Users {
+    static final String PASSWORD = "Tr0ub4dor&3-horse";
+
+    private Users() {
+    }
+
+    static String fresh(String what) {
+        return what + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    /** Registers a new user and returns a login token. */
+    static String registerAndLogin(TestServer server, String username) {
+        HttpResponse<String> r = server.postJson("/api/auth/register",
+                "{\"username\":\"" + username + "\",\"password\":\"" + PASSWORD + "\"}");
+        assertEquals(201, r.statusCode(), r.body());
+        return login(server, username, PASSWORD);
+    }
+
+    static String login(TestServer server, String username, String password) {
+        HttpResponse<String> r = server.postJson("/api/auth/login",
+                "{\"username\":\"" + username + "\",\"password\":\"" + password + "\"}");
+        assertEquals(200, r.statusCode(), r.body());
+        return TestServer.json(r).path("token").asText();
+    }
+
+    static HttpResponse<String> get(TestServer server, String path, String bearer) {
+        return server.send(HttpRequest.newBuilder(server.uri(path)).header("Authorization", "Bearer " + bearer).GET());
+    }
+
+    static HttpResponse<String> delete(TestServer server, String path, String bearer) {
+        return server.send(HttpRequest.newBuilder(server.uri(path)).header("Authorization", "Bearer " + bearer).DELETE());
+    }
+
+    static HttpResponse<String> post(TestServer server, String path, String bearer, String json) {
+        return server.send(HttpRequest.newBuilder(server.uri(path))
+                                   .header("Authorization", "Bearer " + bearer)
+                                   .header("Content-Type", "application/json")
+                                   .POST(HttpRequest.BodyPublishers.ofString(json)));
+    }
+}
