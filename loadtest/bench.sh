@@ -27,7 +27,7 @@ sluice() {   # name port extra-env...
     LLM_PROVIDERS_SIM5_TYPE=openai-compatible LLM_PROVIDERS_SIM5_BASE_dash_URL=http://127.0.0.1:19091/v1 \
     LLM_PROVIDERS_SIM2_TYPE=openai-compatible LLM_PROVIDERS_SIM2_BASE_dash_URL=http://127.0.0.1:19092/v1 \
     LLM_MODELS_FAST_ROUTE=sim0:sim LLM_MODELS_SLOW5_ROUTE=sim5:sim LLM_MODELS_SLOW2_ROUTE=sim2:sim \
-    DIAGNOSTICS_ENABLED=true "$@" \
+    DIAGNOSTICS_ENABLED=true AUTH_ENABLED=false RATELIMIT_ENABLED=false "$@" \
     "$JAVA" -Xmx2g -XX:+UseZGC -jar server/target/sluice.jar > "$OUT/sluice-$name.out" 2>&1 & PIDS+=($!)
   eval "PID_$name=$!"
 }
