@@ -70,14 +70,14 @@ public final class Bench {
         section("1. Overhead: non-streamed chat through Sluice vs. directly against the simulator");
         line("Simulator answers at once (20 tokens, no latency); closed loop, " + conns + " keep-alive connections, "
              + d.toSeconds() + " s per run, runs alternated; the better of two runs of each is reported.");
-        Run direct = best(() -> closedLoop(sim, conns, d, "POST", "/v1/chat/completions", CHAT.formatted("sim", false)),
-                          () -> closedLoop(sim, conns, d, "POST", "/v1/chat/completions", CHAT.formatted("sim", false)));
+        ClosedLoop.Run direct = ClosedLoop.best(() -> ClosedLoop.run(sim, conns, d, "POST", "/v1/chat/completions", CHAT.formatted("sim", false)),
+                          () -> ClosedLoop.run(sim, conns, d, "POST", "/v1/chat/completions", CHAT.formatted("sim", false)));
         Proc before = proc("sluicePid");
-        Run through = best(() -> closedLoop(sluice, conns, d, "POST", "/v1/chat/completions", CHAT.formatted("fast", false)),
-                           () -> closedLoop(sluice, conns, d, "POST", "/v1/chat/completions", CHAT.formatted("fast", false)));
+        ClosedLoop.Run through = ClosedLoop.best(() -> ClosedLoop.run(sluice, conns, d, "POST", "/v1/chat/completions", CHAT.formatted("fast", false)),
+                           () -> ClosedLoop.run(sluice, conns, d, "POST", "/v1/chat/completions", CHAT.formatted("fast", false)));
         Proc after = proc("sluicePid");
-        Run direct1 = closedLoop(sim, 1, Duration.ofSeconds(5), "POST", "/v1/chat/completions", CHAT.formatted("sim", false));
-        Run through1 = closedLoop(sluice, 1, Duration.ofSeconds(5), "POST", "/v1/chat/completions", CHAT.formatted("fast", false));
+        ClosedLoop.Run direct1 = ClosedLoop.run(sim, 1, Duration.ofSeconds(5), "POST", "/v1/chat/completions", CHAT.formatted("sim", false));
+        ClosedLoop.Run through1 = ClosedLoop.run(sluice, 1, Duration.ofSeconds(5), "POST", "/v1/chat/completions", CHAT.formatted("fast", false));
         table("| path | connections | req/s | p50 ms | p95 ms | p99 ms | errors |", List.of(
                 row("direct to simulator", conns, direct), row("through Sluice", conns, through),
                 row("direct to simulator", 1, direct1), row("through Sluice", 1, through1)));
@@ -111,7 +111,7 @@ public final class Bench {
             for (int i = 0; i < n; i++) {
                 long delay = rampMs * 1_000_000L * i / n;
                 pool.submit(() -> {
-                    sleepUntil(start + delay);
+                    ClosedLoop.sleepUntil(start + delay);
                     long t0 = System.nanoTime();
                     try (RawHttp c = new RawHttp(sluice, 120_000)) {
                         RawHttp.Stream s = c.stream("/v1/chat/completions", CHAT.formatted("slow5", true), t0);
@@ -155,10 +155,10 @@ public final class Bench {
                                            "concurrent_streaming", "20"}}) {
             AtomicInteger peak = new AtomicInteger();
             Thread sampler = sampler(sluice, c[4], peak);
-            Run run = closedLoop(sluice, Integer.parseInt(c[1]), d, c[2], c[3], null);
+            ClosedLoop.Run run = ClosedLoop.run(sluice, Integer.parseInt(c[1]), d, c[2], c[3], null);
             sampler.interrupt();
             Thread.sleep(3000);
-            String free = json(sluice, "/health").contains("\"" + c[4] + "\":0") ? "yes" : "NO";
+            String free = RawHttp.get(sluice, "/health").contains("\"" + c[4] + "\":0") ? "yes" : "NO";
             rows.add(String.format("| %s | %s | %s | %d | %.1f/s | %d | %.0f / %.0f | %d | %s |", c[0], c[5], c[1], peak.get(),
                                    run.rps(), run.lat().rejected.sum(),
                                    run.rejections().percentileMs(50), run.rejections().percentileMs(99),
@@ -174,7 +174,7 @@ public final class Bench {
     private void tasks() throws Exception {
         section("4. Async tasks");
         Proc apiBefore = proc("sluiceApiPid");
-        Run submit = closedLoop(uri("sluiceApi"), 50, Duration.ofSeconds(10), "POST", "/v1/tasks", CHAT.formatted("slow2", false));
+        ClosedLoop.Run submit = ClosedLoop.run(uri("sluiceApi"), 50, Duration.ofSeconds(10), "POST", "/v1/tasks", CHAT.formatted("slow2", false));
         line(String.format("Submissions (an API-only instance, 50 connections, 10 s): **%.0f tasks/s**, p50 %.1f ms, "
                            + "p99 %.1f ms, %d errors.", submit.rps(), submit.lat().percentileMs(50),
                            submit.lat().percentileMs(99), submit.lat().errors.sum() + submit.lat().rejected.sum()));
@@ -187,7 +187,7 @@ public final class Bench {
         try (RawHttp c = new RawHttp(sluice, 30_000)) {
             for (int i = 0; i < n; i++) {
                 String body = new String(c.exchange("POST", "/v1/tasks", CHAT.formatted("slow2", false)).body(), StandardCharsets.UTF_8);
-                ids.add(field(body, "task_id"));
+                ids.add(RawHttp.field(body, "task_id"));
             }
         }
         AtomicInteger succeeded = new AtomicInteger();
@@ -195,7 +195,7 @@ public final class Bench {
             for (String id : ids) {
                 pool.submit(() -> {
                     for (int i = 0; i < 20; i++) {
-                        String t = json(sluice, "/v1/tasks/" + id + "?wait=30s");
+                        String t = RawHttp.get(sluice, "/v1/tasks/" + id + "?wait=30s");
                         if (t.contains("\"status\":\"succeeded\"")) {
                             succeeded.incrementAndGet();
                             return null;
@@ -221,11 +221,11 @@ public final class Bench {
         section("5. A light endpoint: Sluice vs. a bare Helidon server built in the same run");
         Duration d = Duration.ofSeconds(10);
         Proc bareBefore = proc("helloPid");
-        Run bare = closedLoop(uri("hello"), 50, d, "GET", "/", null);
+        ClosedLoop.Run bare = ClosedLoop.run(uri("hello"), 50, d, "GET", "/", null);
         Proc bareAfter = proc("helloPid");
         Proc sluiceBefore = proc("sluicePid");
-        Run sluice = closedLoop(uri("sluice"), 50, d, "GET", "/observe/health/live", null);
-        Run api = closedLoop(uri("sluice"), 50, d, "GET", "/diag/sleep?ms=0", null);
+        ClosedLoop.Run sluice = ClosedLoop.run(uri("sluice"), 50, d, "GET", "/observe/health/live", null);
+        ClosedLoop.Run api = ClosedLoop.run(uri("sluice"), 50, d, "GET", "/diag/sleep?ms=0", null);
         Proc sluiceAfter = proc("sluicePid");
         table("| server and path | req/s | p50 ms | p95 ms | p99 ms | errors |", List.of(
                 row2("bare Helidon `GET /`", bare), row2("Sluice `GET /observe/health/live` (probe: log + metrics filters)", sluice),
@@ -235,64 +235,6 @@ public final class Bench {
         line(usage("Bare Helidon", bareBefore, bareAfter) + " " + usage("Sluice (both runs)", sluiceBefore, sluiceAfter));
     }
 
-    // ---- the load loop ----------------------------------------------------------------------------
-
-    record Run(double rps, Latencies lat, Latencies rejections) {
-    }
-
-    interface RunSupplier {
-        Run get() throws Exception;
-    }
-
-    private static Run best(RunSupplier a, RunSupplier b) throws Exception {
-        Run first = a.get();
-        Run second = b.get();
-        return first.rps() >= second.rps() ? first : second;
-    }
-
-    /** {@code connections} clients, each sending its next request as soon as the last one answered. */
-    static Run closedLoop(URI base, int connections, Duration duration, String method, String path, String body)
-            throws InterruptedException {
-        Latencies ok = new Latencies();
-        Latencies rejections = new Latencies();
-        long end = System.nanoTime() + duration.toNanos();
-        long start = System.nanoTime();
-        try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
-            for (int i = 0; i < connections; i++) {
-                pool.submit(() -> {
-                    RawHttp c = null;
-                    while (System.nanoTime() < end) {
-                        long t0 = System.nanoTime();
-                        try {
-                            if (c == null) {
-                                c = new RawHttp(base, 60_000);
-                            }
-                            int status = c.exchange(method, path, body).status();
-                            long t = System.nanoTime() - t0;
-                            if (status == 200 || status == 202) {
-                                ok.ok.increment();
-                                ok.record(t);
-                            } else if (status == 503) {
-                                ok.rejected.increment();
-                                rejections.record(t);
-                            } else {
-                                ok.errors.increment();
-                            }
-                        } catch (IOException | RuntimeException e) {
-                            ok.errors.increment();
-                            closeQuietly(c);
-                            c = null;
-                        }
-                    }
-                    closeQuietly(c);
-                    return null;
-                });
-            }
-        }
-        double secs = (System.nanoTime() - start) / 1e9;
-        return new Run(ok.ok.sum() / secs, ok, rejections);
-    }
-
     // ---- helpers ----------------------------------------------------------------------------------
 
     private Thread sampler(URI base, String field, AtomicInteger peak) {
@@ -300,7 +242,7 @@ public final class Bench {
         return Thread.ofVirtual().start(() -> {
             while (!Thread.currentThread().isInterrupted()) {
                 try {
-                    Matcher m = p.matcher(json(base, "/health"));
+                    Matcher m = p.matcher(RawHttp.get(base, "/health"));
                     if (m.find()) {
                         peak.accumulateAndGet(Integer.parseInt(m.group(1)), Math::max);
                     }
@@ -312,22 +254,6 @@ public final class Bench {
                 }
             }
         });
-    }
-
-    private static String json(URI base, String path) {
-        try (RawHttp c = new RawHttp(base, 60_000)) {
-            return new String(c.exchange("GET", path, null).body(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static String field(String json, String name) {
-        Matcher m = Pattern.compile("\"" + name + "\":\"([^\"]+)\"").matcher(json);
-        if (!m.find()) {
-            throw new IllegalStateException("no " + name + " in " + json);
-        }
-        return m.group(1);
     }
 
     private URI uri(String key) {
@@ -343,12 +269,12 @@ public final class Bench {
                              after.rssMb(), after.peakRssMb());
     }
 
-    private static String row(String what, int conns, Run r) {
+    private static String row(String what, int conns, ClosedLoop.Run r) {
         return String.format("| %s | %d | %.0f | %.2f | %.2f | %.2f | %d |", what, conns, r.rps(), r.lat().percentileMs(50),
                              r.lat().percentileMs(95), r.lat().percentileMs(99), r.lat().errors.sum() + r.lat().rejected.sum());
     }
 
-    private static String row2(String what, Run r) {
+    private static String row2(String what, ClosedLoop.Run r) {
         return String.format("| %s | %.0f | %.2f | %.2f | %.2f | %d |", what, r.rps(), r.lat().percentileMs(50),
                              r.lat().percentileMs(95), r.lat().percentileMs(99), r.lat().errors.sum() + r.lat().rejected.sum());
     }
@@ -368,24 +294,5 @@ public final class Bench {
         report.append('\n');
     }
 
-    private static void sleepUntil(long nanos) {
-        long left = nanos - System.nanoTime();
-        if (left > 0) {
-            try {
-                Thread.sleep(Duration.ofNanos(left));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
 
-    private static void closeQuietly(RawHttp c) {
-        if (c != null) {
-            try {
-                c.close();
-            } catch (IOException ignored) {
-                // closing a broken connection
-            }
-        }
-    }
 }

@@ -10,6 +10,8 @@ import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A minimal HTTP/1.1 client on one keep-alive socket: enough for a benchmark that must not be
@@ -132,4 +134,23 @@ final class RawHttp implements Closeable {
     public void close() throws IOException {
         socket.close();
     }
+
+    /** One GET on a fresh connection, the body as text. */
+    static String get(URI base, String path) {
+        try (RawHttp c = new RawHttp(base, 60_000)) {
+            return new String(c.exchange("GET", path, null).body(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A string field of a flat JSON object, without a JSON library. */
+    static String field(String json, String name) {
+        Matcher m = Pattern.compile("\"" + name + "\":\"([^\"]+)\"").matcher(json);
+        if (!m.find()) {
+            throw new IllegalStateException("no " + name + " in " + json);
+        }
+        return m.group(1);
+    }
+
 }

@@ -1,0 +1,89 @@
+package io.sluice.loadtest.bench;
+
+import java.io.IOException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+
+/** The benchmark's closed loop: a fixed number of keep-alive connections, each sending its next request at once. */
+final class ClosedLoop {
+    private ClosedLoop() {
+    }
+
+    record Run(double rps, Latencies lat, Latencies rejections) {
+    }
+
+    interface RunSupplier {
+        Run get() throws Exception;
+    }
+
+    static Run best(RunSupplier a, RunSupplier b) throws Exception {
+        Run first = a.get();
+        Run second = b.get();
+        return first.rps() >= second.rps() ? first : second;
+    }
+
+    /** {@code connections} clients, each sending its next request as soon as the last one answered. */
+    static Run run(URI base, int connections, Duration duration, String method, String path, String body)
+            throws InterruptedException {
+        Latencies ok = new Latencies();
+        Latencies rejections = new Latencies();
+        long end = System.nanoTime() + duration.toNanos();
+        long start = System.nanoTime();
+        try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < connections; i++) {
+                pool.submit(() -> {
+                    RawHttp c = null;
+                    while (System.nanoTime() < end) {
+                        long t0 = System.nanoTime();
+                        try {
+                            if (c == null) {
+                                c = new RawHttp(base, 60_000);
+                            }
+                            int status = c.exchange(method, path, body).status();
+                            long t = System.nanoTime() - t0;
+                            if (status == 200 || status == 202) {
+                                ok.ok.increment();
+                                ok.record(t);
+                            } else if (status == 503) {
+                                ok.rejected.increment();
+                                rejections.record(t);
+                            } else {
+                                ok.errors.increment();
+                            }
+                        } catch (IOException | RuntimeException e) {
+                            ok.errors.increment();
+                            closeQuietly(c);
+                            c = null;
+                        }
+                    }
+                    closeQuietly(c);
+                    return null;
+                });
+            }
+        }
+        double secs = (System.nanoTime() - start) / 1e9;
+        return new Run(ok.ok.sum() / secs, ok, rejections);
+    }
+
+    static void sleepUntil(long nanos) {
+        long left = nanos - System.nanoTime();
+        if (left > 0) {
+            try {
+                Thread.sleep(Duration.ofNanos(left));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static void closeQuietly(RawHttp c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (IOException ignored) {
+                // closing a broken connection
+            }
+        }
+    }
+}
