@@ -4,7 +4,12 @@ import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 import com.zaxxer.hikari.HikariConfig;
@@ -30,6 +35,12 @@ public final class Database implements AutoCloseable {
     @FunctionalInterface
     public interface SqlWork<T> {
         T apply(Connection connection) throws SQLException;
+    }
+
+    /** Maps the current row of a result set. */
+    @FunctionalInterface
+    public interface RowMapper<T> {
+        T map(ResultSet row) throws SQLException;
     }
 
     /** Unchecked wrapper so handlers stay plain; the error mapper turns it into 503/500. */
@@ -95,6 +106,40 @@ public final class Database implements AutoCloseable {
         } catch (SQLException e) {
             throw new DatabaseException(e);
         }
+    }
+
+    /** One statement with positional parameters; returns the number of rows it changed. */
+    public int update(String sql, Object... params) {
+        return withConnection(c -> {
+            try (PreparedStatement ps = prepare(c, sql, params)) {
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    /** The rows of a query (or of an INSERT/UPDATE ... RETURNING), mapped. */
+    public <T> List<T> query(String sql, RowMapper<T> mapper, Object... params) {
+        return withConnection(c -> {
+            try (PreparedStatement ps = prepare(c, sql, params); ResultSet rs = ps.executeQuery()) {
+                List<T> rows = new ArrayList<>();
+                while (rs.next()) {
+                    rows.add(mapper.map(rs));
+                }
+                return rows;
+            }
+        });
+    }
+
+    public <T> Optional<T> queryOne(String sql, RowMapper<T> mapper, Object... params) {
+        return query(sql, mapper, params).stream().findFirst();
+    }
+
+    private static PreparedStatement prepare(Connection c, String sql, Object[] params) throws SQLException {
+        PreparedStatement ps = c.prepareStatement(sql);
+        for (int i = 0; i < params.length; i++) {
+            ps.setObject(i + 1, params[i]);
+        }
+        return ps;
     }
 
     /** Runs the work in one transaction: committed if it returns, rolled back if it throws. */

@@ -1,9 +1,7 @@
 package io.sluice.scenes;
 
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -13,6 +11,8 @@ import io.sluice.infra.Database;
 
 /** Prompt scenes in PostgreSQL. */
 public final class SceneStore {
+    private static final String COLUMNS = "scene, template, system, model, params";
+
     private final Database db;
 
     public SceneStore(Database db) {
@@ -20,55 +20,23 @@ public final class SceneStore {
     }
 
     public Scene upsert(Scene s) {
-        return db.withConnection(c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "INSERT INTO prompt_scenes (scene, template, system, model, params) VALUES (?, ?, ?, ?, ?::jsonb) "
-                    + "ON CONFLICT (scene) DO UPDATE SET template = EXCLUDED.template, system = EXCLUDED.system, "
-                    + "model = EXCLUDED.model, params = EXCLUDED.params, updated_at = now()")) {
-                ps.setString(1, s.scene());
-                ps.setString(2, s.template());
-                ps.setString(3, s.system());
-                ps.setString(4, s.model());
-                ps.setString(5, Json.write(s.params()));
-                ps.executeUpdate();
-                return s;
-            }
-        });
+        db.update("INSERT INTO prompt_scenes (scene, template, system, model, params) VALUES (?, ?, ?, ?, ?::jsonb) "
+                  + "ON CONFLICT (scene) DO UPDATE SET template = EXCLUDED.template, system = EXCLUDED.system, "
+                  + "model = EXCLUDED.model, params = EXCLUDED.params, updated_at = now()",
+                  s.scene(), s.template(), s.system(), s.model(), Json.write(s.params()));
+        return s;
     }
 
     public Optional<Scene> find(String scene) {
-        return db.withConnection(c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT scene, template, system, model, params FROM prompt_scenes WHERE scene = ?")) {
-                ps.setString(1, scene);
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? Optional.of(map(rs)) : Optional.empty();
-                }
-            }
-        });
+        return db.queryOne("SELECT " + COLUMNS + " FROM prompt_scenes WHERE scene = ?", SceneStore::map, scene);
     }
 
     public List<Scene> list() {
-        return db.withConnection(c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT scene, template, system, model, params FROM prompt_scenes ORDER BY scene LIMIT 1000");
-                 ResultSet rs = ps.executeQuery()) {
-                List<Scene> all = new ArrayList<>();
-                while (rs.next()) {
-                    all.add(map(rs));
-                }
-                return all;
-            }
-        });
+        return db.query("SELECT " + COLUMNS + " FROM prompt_scenes ORDER BY scene LIMIT 1000", SceneStore::map);
     }
 
     public boolean delete(String scene) {
-        return db.withConnection(c -> {
-            try (PreparedStatement ps = c.prepareStatement("DELETE FROM prompt_scenes WHERE scene = ?")) {
-                ps.setString(1, scene);
-                return ps.executeUpdate() == 1;
-            }
-        });
+        return db.update("DELETE FROM prompt_scenes WHERE scene = ?", scene) == 1;
     }
 
     private static Scene map(ResultSet rs) throws SQLException {

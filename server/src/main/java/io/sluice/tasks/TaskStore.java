@@ -1,12 +1,10 @@
 package io.sluice.tasks;
 
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -34,43 +32,21 @@ public final class TaskStore {
     }
 
     public Task insert(String owner, String kind, JsonNode request) {
-        UUID id = UUID.randomUUID();
-        return db.withConnection(c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "INSERT INTO tasks (id, owner, kind, request, status, stream) VALUES (?, ?, ?, ?::jsonb, 'queued', ?) RETURNING "
-                    + COLUMNS)) {
-                ps.setObject(1, id);
-                ps.setString(2, owner);
-                ps.setString(3, kind);
-                ps.setString(4, Json.write(request));
-                ps.setString(5, stream);
-                return one(ps).orElseThrow();
-            }
-        });
+        return db.queryOne("INSERT INTO tasks (id, owner, kind, request, status, stream) "
+                           + "VALUES (?, ?, ?, ?::jsonb, 'queued', ?) RETURNING " + COLUMNS,
+                           TaskStore::map, UUID.randomUUID(), owner, kind, Json.write(request), stream).orElseThrow();
     }
 
     public void delete(UUID id) {
-        update("DELETE FROM tasks WHERE id = ?", id);
+        db.update("DELETE FROM tasks WHERE id = ?", id);
     }
 
     public void recordStreamId(UUID id, String streamId) {
-        db.withConnection(c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "UPDATE tasks SET stream_id = ?, updated_at = now() WHERE id = ?")) {
-                ps.setString(1, streamId);
-                ps.setObject(2, id);
-                return ps.executeUpdate();
-            }
-        });
+        db.update("UPDATE tasks SET stream_id = ?, updated_at = now() WHERE id = ?", streamId, id);
     }
 
     public Optional<Task> find(UUID id) {
-        return db.withConnection(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM tasks WHERE id = ?")) {
-                ps.setObject(1, id);
-                return one(ps);
-            }
-        });
+        return db.queryOne("SELECT " + COLUMNS + " FROM tasks WHERE id = ?", TaskStore::map, id);
     }
 
     /**
@@ -78,43 +54,21 @@ public final class TaskStore {
      * heartbeats (it died). Empty when the task is finished, cancelled, or alive elsewhere.
      */
     public Optional<Task> claim(UUID id, String worker, Duration visibilityTimeout) {
-        return db.withConnection(c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "UPDATE tasks SET status = 'running', attempts = attempts + 1, worker = ?, started_at = now(), "
-                    + "heartbeat_at = now(), updated_at = now() "
-                    + "WHERE id = ? AND (status = 'queued' OR (status = 'running' "
-                    + "AND heartbeat_at < now() - make_interval(secs => ?))) RETURNING " + COLUMNS)) {
-                ps.setString(1, worker);
-                ps.setObject(2, id);
-                ps.setDouble(3, visibilityTimeout.toMillis() / 1000.0);
-                return one(ps);
-            }
-        });
+        return db.queryOne("UPDATE tasks SET status = 'running', attempts = attempts + 1, worker = ?, started_at = now(), "
+                           + "heartbeat_at = now(), updated_at = now() "
+                           + "WHERE id = ? AND (status = 'queued' OR (status = 'running' "
+                           + "AND heartbeat_at < now() - make_interval(secs => ?))) RETURNING " + COLUMNS,
+                           TaskStore::map, worker, id, seconds(visibilityTimeout));
     }
 
     /** True when the task is still unfinished and this stream entry is the one that carries it. */
     public boolean isLiveUnder(UUID id, String streamId) {
-        return db.withConnection(c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT 1 FROM tasks WHERE id = ? AND stream_id = ? AND status IN ('queued', 'running')")) {
-                ps.setObject(1, id);
-                ps.setString(2, streamId);
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next();
-                }
-            }
-        });
+        return db.queryOne("SELECT 1 FROM tasks WHERE id = ? AND stream_id = ? AND status IN ('queued', 'running')",
+                           row -> true, id, streamId).isPresent();
     }
 
     public void heartbeat(UUID id, String worker) {
-        db.withConnection(c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "UPDATE tasks SET heartbeat_at = now() WHERE id = ? AND worker = ? AND status = 'running'")) {
-                ps.setObject(1, id);
-                ps.setString(2, worker);
-                return ps.executeUpdate();
-            }
-        });
+        db.update("UPDATE tasks SET heartbeat_at = now() WHERE id = ? AND worker = ? AND status = 'running'", id, worker);
     }
 
     /** Stores the result unless another worker finished first; true when this call won. */
@@ -128,81 +82,34 @@ public final class TaskStore {
 
     /** Puts a failed attempt back in the queue, keeping its error for the caller to see. */
     public boolean requeue(UUID id, String worker, JsonNode error) {
-        return db.withConnection(c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "UPDATE tasks SET status = 'queued', error = ?::jsonb, worker = NULL, updated_at = now() "
-                    + "WHERE id = ? AND status = 'running' AND worker = ?")) {
-                ps.setString(1, Json.write(error));
-                ps.setObject(2, id);
-                ps.setString(3, worker);
-                return ps.executeUpdate() == 1;
-            }
-        });
+        return db.update("UPDATE tasks SET status = 'queued', error = ?::jsonb, worker = NULL, updated_at = now() "
+                         + "WHERE id = ? AND status = 'running' AND worker = ?", Json.write(error), id, worker) == 1;
     }
 
     public Optional<Task> cancel(UUID id) {
-        return db.withConnection(c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "UPDATE tasks SET status = 'cancelled', finished_at = now(), updated_at = now() "
-                    + "WHERE id = ? AND status = 'queued' RETURNING " + COLUMNS)) {
-                ps.setObject(1, id);
-                return one(ps);
-            }
-        });
+        return db.queryOne("UPDATE tasks SET status = 'cancelled', finished_at = now(), updated_at = now() "
+                           + "WHERE id = ? AND status = 'queued' RETURNING " + COLUMNS, TaskStore::map, id);
     }
 
-    /** Unfinished tasks untouched for a while, with the stream entry each should have. */
+    /** Unfinished tasks of this stream untouched for a while, with the stream entry each should have. */
     public List<Lost> unfinishedOlderThan(Duration age, Duration visibilityTimeout, int limit) {
-        return db.withConnection(c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT id, stream_id FROM tasks WHERE stream = ? AND updated_at < now() - make_interval(secs => ?) AND "
-                    + "(status = 'queued' OR (status = 'running' AND heartbeat_at < now() - make_interval(secs => ?))) "
-                    + "ORDER BY updated_at LIMIT ?")) {
-                ps.setString(1, stream);
-                ps.setDouble(2, age.toMillis() / 1000.0);
-                ps.setDouble(3, visibilityTimeout.toMillis() / 1000.0);
-                ps.setInt(4, limit);
-                List<Lost> lost = new ArrayList<>();
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        lost.add(new Lost(rs.getObject(1, UUID.class), rs.getString(2)));
-                    }
-                }
-                return lost;
-            }
-        });
+        return db.query("SELECT id, stream_id FROM tasks WHERE stream = ? AND updated_at < now() - make_interval(secs => ?) "
+                        + "AND (status = 'queued' OR (status = 'running' AND heartbeat_at < now() - make_interval(secs => ?))) "
+                        + "ORDER BY updated_at LIMIT ?",
+                        row -> new Lost(row.getObject(1, UUID.class), row.getString(2)),
+                        stream, seconds(age), seconds(visibilityTimeout), limit);
     }
 
     public record Lost(UUID id, String streamId) {
     }
 
     private boolean finish(UUID id, String worker, String status, String column, JsonNode value) {
-        return db.withConnection(c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "UPDATE tasks SET status = ?, " + column + " = ?::jsonb, finished_at = now(), updated_at = now() "
-                    + "WHERE id = ? AND status = 'running' AND worker = ?")) {
-                ps.setString(1, status);
-                ps.setString(2, Json.write(value));
-                ps.setObject(3, id);
-                ps.setString(4, worker);
-                return ps.executeUpdate() == 1;
-            }
-        });
+        return db.update("UPDATE tasks SET status = ?, " + column + " = ?::jsonb, finished_at = now(), updated_at = now() "
+                         + "WHERE id = ? AND status = 'running' AND worker = ?", status, Json.write(value), id, worker) == 1;
     }
 
-    private int update(String sql, UUID id) {
-        return db.withConnection(c -> {
-            try (PreparedStatement ps = c.prepareStatement(sql)) {
-                ps.setObject(1, id);
-                return ps.executeUpdate();
-            }
-        });
-    }
-
-    private static Optional<Task> one(PreparedStatement ps) throws SQLException {
-        try (ResultSet rs = ps.executeQuery()) {
-            return rs.next() ? Optional.of(map(rs)) : Optional.empty();
-        }
+    private static double seconds(Duration d) {
+        return d.toMillis() / 1000.0;
     }
 
     private static Task map(ResultSet rs) throws SQLException {
@@ -233,5 +140,4 @@ public final class TaskStore {
     private static Instant instant(Timestamp t) {
         return t == null ? null : t.toInstant();
     }
-
 }
