@@ -1,6 +1,5 @@
 package io.sluice.sessions;
 
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
@@ -15,7 +14,7 @@ import io.sluice.infra.Database;
 /**
  * Sessions and their messages in PostgreSQL. Every query names its session, so one session's
  * messages can never appear in another's. Each call takes a pooled connection for one short
- * statement or transaction and gives it back: none is held while an upstream answers.
+ * statement and gives it back: none is held while an upstream answers.
  */
 public final class SessionStore {
     private static final String SESSION_COLUMNS = "id, owner, user_name, title, system_prompt, model, created_at, updated_at";
@@ -28,83 +27,35 @@ public final class SessionStore {
     }
 
     public Session create(String owner, String user, String title, String systemPrompt, String model) {
-        return db.withConnection(c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "INSERT INTO chat_sessions (owner, user_name, title, system_prompt, model) VALUES (?, ?, ?, ?, ?) RETURNING "
-                            + SESSION_COLUMNS)) {
-                ps.setString(1, owner);
-                ps.setString(2, user);
-                ps.setString(3, title);
-                ps.setString(4, systemPrompt);
-                ps.setString(5, model);
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    return session(rs);
-                }
-            }
-        });
+        return db.queryOne("INSERT INTO chat_sessions (owner, user_name, title, system_prompt, model) VALUES (?, ?, ?, ?, ?) "
+                           + "RETURNING " + SESSION_COLUMNS,
+                           SessionStore::session, owner, user, title, systemPrompt, model).orElseThrow();
     }
 
     public Optional<Session> find(UUID id) {
-        return db.withConnection(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT " + SESSION_COLUMNS + " FROM chat_sessions WHERE id = ?")) {
-                ps.setObject(1, id);
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? Optional.of(session(rs)) : Optional.empty();
-                }
-            }
-        });
+        return db.queryOne("SELECT " + SESSION_COLUMNS + " FROM chat_sessions WHERE id = ?", SessionStore::session, id);
     }
 
     /** Deletes the session and (cascade) its messages; false when there was none. */
     public boolean delete(UUID id) {
-        return db.withConnection(c -> {
-            try (PreparedStatement ps = c.prepareStatement("DELETE FROM chat_sessions WHERE id = ?")) {
-                ps.setObject(1, id);
-                return ps.executeUpdate() == 1;
-            }
-        });
+        return db.update("DELETE FROM chat_sessions WHERE id = ?", id) == 1;
     }
 
-    /** Appends a message and touches the session, in one transaction. */
+    /** Appends a message and touches the session, in one statement (so both or neither happen). */
     public Message append(UUID session, String role, String content, boolean incomplete) {
-        return db.inTransaction(c -> {
-            Message m;
-            try (PreparedStatement ps = c.prepareStatement(
-                    "INSERT INTO chat_messages (session_id, role, content, incomplete) VALUES (?, ?, ?, ?) RETURNING "
-                            + MESSAGE_COLUMNS)) {
-                ps.setObject(1, session);
-                ps.setString(2, role);
-                ps.setString(3, content);
-                ps.setBoolean(4, incomplete);
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    m = message(rs);
-                }
-            }
-            try (PreparedStatement ps = c.prepareStatement("UPDATE chat_sessions SET updated_at = now() WHERE id = ?")) {
-                ps.setObject(1, session);
-                ps.executeUpdate();
-            }
-            return m;
-        });
+        return db.queryOne("WITH touched AS (UPDATE chat_sessions SET updated_at = now() WHERE id = ?) "
+                           + "INSERT INTO chat_messages (session_id, role, content, incomplete) VALUES (?, ?, ?, ?) "
+                           + "RETURNING " + MESSAGE_COLUMNS,
+                           SessionStore::message, session, session, role, content, incomplete).orElseThrow();
     }
 
     /** A page of messages older than {@code before} (or the newest), oldest first; {@code limit + 1} are read to know if more exist. */
     public Page page(UUID session, int limit, Long before) {
-        List<Message> newestFirst = db.withConnection(c -> {
-            String sql = "SELECT " + MESSAGE_COLUMNS + " FROM chat_messages WHERE session_id = ?"
-                    + (before == null ? "" : " AND id < ?") + " ORDER BY id DESC LIMIT ?";
-            try (PreparedStatement ps = c.prepareStatement(sql)) {
-                int i = 1;
-                ps.setObject(i++, session);
-                if (before != null) {
-                    ps.setLong(i++, before);
-                }
-                ps.setInt(i, limit + 1);
-                return messages(ps);
-            }
-        });
+        List<Message> newestFirst = before == null
+                ? db.query("SELECT " + MESSAGE_COLUMNS + " FROM chat_messages WHERE session_id = ? ORDER BY id DESC LIMIT ?",
+                           SessionStore::message, session, limit + 1)
+                : db.query("SELECT " + MESSAGE_COLUMNS + " FROM chat_messages WHERE session_id = ? AND id < ? "
+                           + "ORDER BY id DESC LIMIT ?", SessionStore::message, session, before, limit + 1);
         boolean more = newestFirst.size() > limit;
         List<Message> page = new ArrayList<>(newestFirst.subList(0, Math.min(limit, newestFirst.size())));
         Collections.reverse(page);
@@ -117,16 +68,6 @@ public final class SessionStore {
     }
 
     public record Page(List<Message> messages, boolean hasMore) {
-    }
-
-    private static List<Message> messages(PreparedStatement ps) throws SQLException {
-        List<Message> out = new ArrayList<>();
-        try (ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                out.add(message(rs));
-            }
-        }
-        return out;
     }
 
     private static Session session(ResultSet rs) throws SQLException {
