@@ -42,10 +42,7 @@ public final class Main {
         try {
             io.helidon.config.Config config = AppConfig.load(Map.of());
             Settings s = Settings.from(config);
-            ConfigReader reader = new ConfigReader(config);
-            io.sluice.auth.AuthSettings.from(reader, s.app().production());   // validated; holds secrets, not printed
-            io.sluice.ratelimit.RateLimitSettings.from(reader);
-            io.sluice.security.SecuritySettings.from(reader);
+            FeatureSettings.from(config, s);   // validated too; holds secrets, not printed
             System.out.println(Json.write(s.masked()));
         } catch (InvalidConfigException e) {
             System.err.println("sluice: " + e.getMessage());

@@ -75,10 +75,11 @@ public final class Sluice implements AutoCloseable {
     public static Sluice start(Config config) {
         Settings settings = Settings.from(config);
         Logs.configure(settings.logging());
-        ConfigReader reader = new ConfigReader(config);
-        AuthSettings authSettings = AuthSettings.from(reader, settings.app().production());
-        RateLimitSettings limits = RateLimitSettings.from(reader);
-        SecuritySettings security = SecuritySettings.from(reader);
+        FeatureSettings features = FeatureSettings.from(config, settings);
+        AuthSettings authSettings = features.auth();
+        RateLimitSettings limits = features.limits();
+        SecuritySettings security = features.security();
+        TaskSettings taskSettings = features.tasks();
         Gate.warnAboutAuth(authSettings);
         Deque<AutoCloseable> resources = new ArrayDeque<>();   // closed last-in, first-out
         try {
@@ -111,14 +112,14 @@ public final class Sluice implements AutoCloseable {
                                                upstreamLimiter);
             UsageStore usage = new UsageStore(db);
             SessionStore sessionStore = new SessionStore(db);
-            ChatCompletionsService chat = new ChatCompletionsService(admission, catalog,
-                    new ChatRequestValidator(settings.llm(), catalog), router, usage, settings.llm().pingInterval());
+            ChatRequestValidator validator = new ChatRequestValidator(settings.llm(), catalog);
+            ChatCompletionsService chat = new ChatCompletionsService(admission, catalog, validator, router, usage,
+                                                                     settings.llm().pingInterval());
             SessionChat sessionChat = new SessionChat(sessionStore, usage, catalog, router, admission,
                                                       settings.sessions(), settings.llm());
 
             // Async tasks on a Redis Stream; this instance runs the API, the workers, or both (tasks.role).
-            Completer completer = new Completer(catalog, new ChatRequestValidator(settings.llm(), catalog), router, usage);
-            TaskSettings taskSettings = TaskSettings.from(new ConfigReader(config));
+            Completer completer = new Completer(catalog, validator, router, usage);
             TaskRunner chatTasks = TaskRunner.of(completer::complete);
             TaskRunner sessionTasks = TaskRunner.of(sessionChat::replyToLatest);
             Tasks tasks = new Tasks(db, redis,

@@ -36,7 +36,7 @@ public final class ErrorMapper implements ErrorHandler<Throwable> {
                         "request exceeded the server's deadline of " + g.deadline().toSeconds() + " s"))
                 .orElseGet(() -> toApiException(t));
         String requestId = RequestId.of(req);
-        if (e.status() == 500 && isClientGone(t)) {
+        if (e.status() == 500 && isClientGone(t, res)) {
             LOG.debug("request {}: client went away ({})", requestId, t.toString());
             return;
         }
@@ -96,10 +96,14 @@ public final class ErrorMapper implements ErrorHandler<Throwable> {
         return new ApiException(500, "internal_error", "internal server error");
     }
 
-    /** A write to a client that closed its connection: not our failure, nothing left to answer. */
-    static boolean isClientGone(Throwable t) {
+    /**
+     * A write to a client that closed its connection: not our failure, nothing left to answer. An
+     * I/O error counts only once the response has started; before that it is ours (a database or
+     * file failure) and the client gets its 500.
+     */
+    static boolean isClientGone(Throwable t, ServerResponse res) {
         for (Throwable c = t; c != null; c = c.getCause()) {
-            if (c instanceof ServerConnectionException || c instanceof java.io.IOException) {
+            if (c instanceof ServerConnectionException || (res.isSent() && c instanceof java.io.IOException)) {
                 return true;
             }
         }
