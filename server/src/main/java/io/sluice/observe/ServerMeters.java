@@ -2,6 +2,8 @@ package io.sluice.observe;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -26,6 +28,7 @@ public final class ServerMeters implements AutoCloseable {
             Duration.ofSeconds(60), Duration.ofSeconds(300)};
 
     private final MeterRegistry registry;
+    private final Map<String, Timer> requestTimers = new ConcurrentHashMap<>();
 
     public ServerMeters(MeterRegistry registry) {
         this.registry = registry;
@@ -36,12 +39,14 @@ public final class ServerMeters implements AutoCloseable {
     }
 
     public void recordRequest(String method, String route, int status, long micros) {
-        registry.getOrCreate(Timer.builder("sluice.http.requests")
-                                     .description("HTTP requests by method, route and status")
-                                     .buckets(LATENCY_BUCKETS)
-                                     .tags(List.of(Tag.create("method", method),
-                                                   Tag.create("route", route),
-                                                   Tag.create("status", String.valueOf(status)))))
+        // One timer per (method, route, status), looked up without building a meter per request.
+        requestTimers.computeIfAbsent(method + ' ' + status + ' ' + route, k -> registry.getOrCreate(
+                        Timer.builder("sluice.http.requests")
+                                .description("HTTP requests by method, route and status")
+                                .buckets(LATENCY_BUCKETS)
+                                .tags(List.of(Tag.create("method", method),
+                                              Tag.create("route", route),
+                                              Tag.create("status", String.valueOf(status))))))
                 .record(micros, TimeUnit.MICROSECONDS);
     }
 
@@ -73,6 +78,7 @@ public final class ServerMeters implements AutoCloseable {
     /** Removes Sluice's meters, so a later server in the same JVM (tests) registers its own. */
     @Override
     public void close() {
+        requestTimers.clear();
         registry.meters().stream()
                 .filter(m -> m.id().name().startsWith("sluice."))
                 .toList()
