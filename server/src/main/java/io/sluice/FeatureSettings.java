@@ -1,6 +1,7 @@
 package io.sluice;
 
 import io.helidon.config.Config;
+import io.sluice.config.ConfigReader;
 import io.sluice.auth.AuthSettings;
 import io.sluice.ratelimit.RateLimitSettings;
 import io.sluice.security.SecuritySettings;

@@ -11,7 +11,8 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 import io.helidon.config.Config;
-import io.sluice.ConfigReader.InvalidConfigException;
+import io.sluice.config.ConfigReader;
+import io.sluice.config.ConfigReader.InvalidConfigException;
 import io.sluice.Settings.Bulkhead;
 import io.sluice.Settings.Llm;
 import io.sluice.Settings.LlmModel;

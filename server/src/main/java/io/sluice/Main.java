@@ -3,7 +3,8 @@ package io.sluice;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
-import io.sluice.ConfigReader.InvalidConfigException;
+import io.sluice.config.AppConfig;
+import io.sluice.config.ConfigReader.InvalidConfigException;
 import io.sluice.http.Json;
 
 /** Starts Sluice from config.yaml, the override file and the environment; stops it on SIGTERM. */

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Set;
 
 import io.helidon.config.Config;
+import io.sluice.config.ConfigReader;
 
 /**
  * Every setting Sluice reads, as typed records, one per config section. Built once at start-up;
@@ -155,7 +156,7 @@ public record Settings(App app,
     }
 
     private static String mask(String url) {
-        return url.replaceAll("//[^/@]*@", "//***@").replaceAll("(?i)(password=)[^&]*", "$1***");
+        return io.sluice.config.Masking.url(url);
     }
 
     public static Settings from(Config config) {

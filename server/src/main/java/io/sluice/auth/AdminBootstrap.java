@@ -2,7 +2,7 @@ package io.sluice.auth;
 
 import java.security.SecureRandom;
 
-import io.sluice.ConfigReader.InvalidConfigException;
+import io.sluice.config.ConfigReader.InvalidConfigException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -3,8 +3,8 @@ package io.sluice.auth;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
-import io.sluice.ConfigReader;
-import io.sluice.ConfigReader.InvalidConfigException;
+import io.sluice.config.ConfigReader;
+import io.sluice.config.ConfigReader.InvalidConfigException;
 
 /** The {@code auth:} section of config.yaml. */
 public record AuthSettings(boolean enabled,

@@ -1,6 +1,6 @@
 package io.sluice.infra;
 
-import io.sluice.ConfigReader.InvalidConfigException;
+import io.sluice.config.ConfigReader.InvalidConfigException;
 import io.sluice.Settings;
 
 /**

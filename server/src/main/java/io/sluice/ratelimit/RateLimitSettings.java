@@ -3,7 +3,7 @@ package io.sluice.ratelimit;
 import java.time.Duration;
 import java.util.Set;
 
-import io.sluice.ConfigReader;
+import io.sluice.config.ConfigReader;
 
 /** The {@code ratelimit:} section of config.yaml (per-client buckets and the adaptive upstream limiter). */
 public record RateLimitSettings(boolean enabled,

@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 
-import io.sluice.ConfigReader;
+import io.sluice.config.ConfigReader;
 
 /** The {@code security:} (response headers) and {@code cors:} sections of config.yaml. */
 public record SecuritySettings(boolean headers, String contentSecurityPolicy, Duration headerTimeout, boolean corsEnabled,

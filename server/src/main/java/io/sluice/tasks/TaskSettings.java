@@ -4,7 +4,7 @@ import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.Set;
 
-import io.sluice.ConfigReader;
+import io.sluice.config.ConfigReader;
 
 /**
  * The {@code tasks:} config section. {@code role} decides what an instance runs: the HTTP API, the

@@ -88,7 +88,7 @@ public final class TasksService implements HttpService {
     }
 
     private static Duration waitDuration(String raw) {
-        Duration d = io.sluice.ConfigReader.parseDuration(raw.matches("\\d+") ? raw + "s" : raw);
+        Duration d = io.sluice.config.ConfigReader.parseDuration(raw.matches("\\d+") ? raw + "s" : raw);
         if (d == null || d.isNegative()) {
             throw ApiException.badRequest("invalid_parameter", "wait must be a duration like 30s or 500ms, got '" + raw + "'");
         }

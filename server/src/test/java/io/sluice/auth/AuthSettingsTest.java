@@ -2,8 +2,8 @@ package io.sluice.auth;
 
 import java.util.Map;
 
-import io.sluice.AppConfig;
-import io.sluice.ConfigReader;
+import io.sluice.config.AppConfig;
+import io.sluice.config.ConfigReader;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;

@@ -2,7 +2,7 @@ package io.sluice.infra;
 
 import java.time.Duration;
 
-import io.sluice.ConfigReader.InvalidConfigException;
+import io.sluice.config.ConfigReader.InvalidConfigException;
 import io.sluice.Settings;
 import io.sluice.support.TestInfra;
 import org.junit.jupiter.api.Test;

@@ -4,8 +4,8 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 
-import io.sluice.AppConfig;
-import io.sluice.ConfigReader.InvalidConfigException;
+import io.sluice.config.AppConfig;
+import io.sluice.config.ConfigReader.InvalidConfigException;
 import io.sluice.Settings;
 import io.sluice.http.Json;
 import org.junit.jupiter.api.Test;

@@ -13,7 +13,7 @@ import java.util.Map;
 import java.util.function.BooleanSupplier;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.sluice.AppConfig;
+import io.sluice.config.AppConfig;
 import io.sluice.Sluice;
 import io.sluice.http.Json;
 

@@ -1,7 +1,8 @@
-package io.sluice;
+package io.sluice.config;
 
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -15,6 +16,7 @@ import io.helidon.config.Config;
  */
 public final class ConfigReader {
     private static final Pattern SIMPLE_DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
+    private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,63}");
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(B|KB|MB|GB)?", Pattern.CASE_INSENSITIVE);
 
     private final Config root;
@@ -93,6 +95,37 @@ public final class ConfigReader {
             case "GB" -> n << 30;
             default -> n;
         };
+    }
+
+    public boolean exists(String key) {
+        return root.get(key).exists();
+    }
+
+    /** The value, or {@code def} when the key is absent. */
+    public String stringOr(String key, String def) {
+        return root.get(key).asString().orElse(def);
+    }
+
+    /**
+     * The entry names of a map section ({@code llm.providers}, {@code bulkheads}, ...), in file order.
+     * Sections are maps keyed by a simple name, not YAML lists, so an environment variable such as
+     * {@code LLM_PROVIDERS_OPENAI_API_dash_KEY} can set or add one: Helidon cannot merge an
+     * index-keyed override into a YAML list.
+     */
+    public List<String> names(String key) {
+        Config node = root.get(key);
+        if (!node.exists()) {
+            return List.of();
+        }
+        List<Config> children = node.asNodeList()
+                .orElseThrow(() -> new InvalidConfigException(key, "", "must be a map of named entries"));
+        for (Config child : children) {
+            if (!NAME.matcher(child.name()).matches()) {
+                throw new InvalidConfigException(key + "." + child.name(), child.name(),
+                        "a name must be lower-case letters, digits, '-' or '_' (put a model's public name in `name:`)");
+            }
+        }
+        return children.stream().map(Config::name).toList();
     }
 
     public static Duration parseDuration(String v) {

@@ -1,4 +1,4 @@
-package io.sluice;
+package io.sluice.config;
 
 import java.util.ArrayList;
 import java.util.List;
