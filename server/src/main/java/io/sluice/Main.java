@@ -42,9 +42,7 @@ public final class Main {
     private static void checkConfig() {
         try {
             io.helidon.config.Config config = AppConfig.load(Map.of());
-            Settings s = Settings.from(config);
-            FeatureSettings.from(config, s);   // validated too; holds secrets, not printed
-            System.out.println(Json.write(s.masked()));
+            System.out.println(Json.write(Settings.from(config).masked()));
         } catch (InvalidConfigException e) {
             System.err.println("sluice: " + e.getMessage());
             System.exit(2);

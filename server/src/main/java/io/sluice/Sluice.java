@@ -27,6 +27,8 @@ import io.sluice.diag.DiagnosticsService;
 import io.sluice.http.ErrorMapper;
 import io.sluice.http.JsonDirectHandler;
 import io.sluice.infra.Database;
+import io.sluice.infra.DatabaseSettings;
+import io.sluice.infra.RedisSettings;
 import io.sluice.infra.Embedded;
 import io.sluice.infra.Redis;
 import io.sluice.llm.ChatCompletionsService;
@@ -75,11 +77,10 @@ public final class Sluice implements AutoCloseable {
     public static Sluice start(Config config) {
         Settings settings = Settings.from(config);
         Logs.configure(settings.logging());
-        FeatureSettings features = FeatureSettings.from(config, settings);
-        AuthSettings authSettings = features.auth();
-        RateLimitSettings limits = features.limits();
-        SecuritySettings security = features.security();
-        TaskSettings taskSettings = features.tasks();
+        AuthSettings authSettings = settings.auth();
+        RateLimitSettings limits = settings.ratelimit();
+        SecuritySettings security = settings.security();
+        TaskSettings taskSettings = settings.tasks();
         Gate.warnAboutAuth(authSettings);
         Deque<AutoCloseable> resources = new ArrayDeque<>();   // closed last-in, first-out
         try {
@@ -134,7 +135,7 @@ public final class Sluice implements AutoCloseable {
             HeaderDeadline headerDeadline = new HeaderDeadline(security.headerTimeout());
             resources.push(headerDeadline);
 
-            StatusService status = new StatusService(settings, admission, db, redis);
+            StatusService status = new StatusService(settings.app().production(), settings.http().maxPayloadSize(), admission, db, redis);
             ErrorMapper errors = new ErrorMapper();
             WebServer server = WebServer.builder()
                     .config(config.get("server"))
@@ -164,7 +165,7 @@ public final class Sluice implements AutoCloseable {
                              .register("/v1", chat)
                              .register("/api/llmchat", new ScenesService(new SceneStore(db), tasks, completer));
                         }
-                        if (settings.diagnosticsEnabled()) {
+                        if (settings.diagnostics().enabled()) {
                             r.register("/diag", new DiagnosticsService(admission));
                         }
                     })
@@ -182,7 +183,7 @@ public final class Sluice implements AutoCloseable {
         }
     }
 
-    private static String postgresUrl(Settings.Database s, Deque<AutoCloseable> resources) {
+    private static String postgresUrl(DatabaseSettings s, Deque<AutoCloseable> resources) {
         if (!s.embedded()) {
             LOG.info("using external PostgreSQL (database.url is set)");
             return s.url();
@@ -192,7 +193,7 @@ public final class Sluice implements AutoCloseable {
         return pg.url().replace("jdbc:postgresql://", "postgres://postgres:postgres@");
     }
 
-    private static String redisUrl(Settings.Redis s, Deque<AutoCloseable> resources) {
+    private static String redisUrl(RedisSettings s, Deque<AutoCloseable> resources) {
         if (!s.embedded()) {
             LOG.info("using external Redis (redis.url is set)");
             return s.url();

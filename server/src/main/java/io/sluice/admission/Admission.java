@@ -7,7 +7,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
-import io.sluice.Settings;
+import io.sluice.limits.AdmissionSettings;
 import io.sluice.http.ApiException;
 
 /**
@@ -20,9 +20,11 @@ public final class Admission {
     private final Limit streams;
     private final Duration queueTimeout;
     private final Duration retryAfter;
+    private final AdmissionSettings settings;
     private volatile boolean draining;
 
-    public Admission(Settings.Admission s) {
+    public Admission(AdmissionSettings s) {
+        this.settings = s;
         this.requests = new Limit("requests", s.maxConcurrentRequests());
         this.streams = new Limit("streaming", s.maxConcurrentStreaming());
         this.queueTimeout = s.queueTimeout();
@@ -45,6 +47,10 @@ public final class Admission {
     /** Held for a streaming response's whole life, inside the request permit. */
     public Permit acquireStream() {
         return streams.acquire();
+    }
+
+    public AdmissionSettings settings() {
+        return settings;
     }
 
     public Limit requests() {

@@ -5,15 +5,16 @@ import java.time.Duration;
 
 import io.sluice.config.ConfigReader;
 import io.sluice.config.ConfigReader.InvalidConfigException;
+import io.sluice.config.Secret;
 
 /** The {@code auth:} section of config.yaml. */
 public record AuthSettings(boolean enabled,
-                           String jwtSecret,
+                           @Secret String jwtSecret,
                            Duration tokenTtl,
                            boolean registration,
                            int passwordMinLength,
                            String adminUsername,
-                           String adminPassword,
+                           @Secret String adminPassword,
                            int loginAttempts,
                            Duration loginWindow) {
 

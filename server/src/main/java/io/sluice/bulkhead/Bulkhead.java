@@ -7,7 +7,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
-import io.sluice.Settings;
+import io.sluice.limits.BulkheadSettings;
 import io.sluice.http.ApiException;
 
 /**
@@ -26,7 +26,7 @@ public final class Bulkhead {
     private final AtomicInteger queued = new AtomicInteger();
     private final LongAdder rejected = new LongAdder();
 
-    public Bulkhead(Settings.Bulkhead s, Duration retryAfter) {
+    public Bulkhead(BulkheadSettings s, Duration retryAfter) {
         this.service = s.service();
         this.maxConcurrent = s.maxConcurrent();
         this.maxQueue = s.maxQueue();

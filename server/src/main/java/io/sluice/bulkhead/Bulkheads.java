@@ -7,14 +7,14 @@ import java.util.Map;
 
 import io.helidon.metrics.api.FunctionalCounter;
 import io.helidon.metrics.api.Tag;
-import io.sluice.Settings;
+import io.sluice.limits.BulkheadSettings;
 import io.sluice.observe.ServerMeters;
 
 /** One {@link Bulkhead} per configured service (llm, tts, asr, ...), with its gauges. */
 public final class Bulkheads {
     private final Map<String, Bulkhead> byService = new LinkedHashMap<>();
 
-    public Bulkheads(Map<String, Settings.Bulkhead> settings, Duration retryAfter) {
+    public Bulkheads(Map<String, BulkheadSettings> settings, Duration retryAfter) {
         settings.forEach((service, s) -> byService.put(service, new Bulkhead(s, retryAfter)));
     }
 

@@ -15,7 +15,6 @@ import java.util.concurrent.TimeUnit;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.HikariPoolMXBean;
-import io.sluice.Settings;
 import org.flywaydb.core.Flyway;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,6 +27,7 @@ public final class Database implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Database.class);
 
     private final HikariDataSource dataSource;
+    private final DatabaseSettings settings;
     private final PoolSizing sizing;
     private final String displayUrl;
 
@@ -50,14 +50,15 @@ public final class Database implements AutoCloseable {
         }
     }
 
-    private Database(HikariDataSource dataSource, PoolSizing sizing, String displayUrl) {
+    private Database(HikariDataSource dataSource, DatabaseSettings settings, PoolSizing sizing, String displayUrl) {
         this.dataSource = dataSource;
+        this.settings = settings;
         this.sizing = sizing;
         this.displayUrl = displayUrl;
     }
 
     /** Opens the pool (fails fast when the database cannot be reached) and applies migrations. */
-    public static Database open(Settings.Database s, String url) {
+    public static Database open(DatabaseSettings s, String url) {
         Target target = Target.parse(url, s.username(), s.password());
         PoolSizing sizing = PoolSizing.of(s);
 
@@ -85,7 +86,7 @@ public final class Database implements AutoCloseable {
         HikariDataSource ds = new HikariDataSource(hc);
         LOG.info("database {} ({}); pool size {}: {}", target.display(), s.pgbouncer() ? "via PgBouncer" : "direct",
                  sizing.size(), sizing.reason());
-        Database db = new Database(ds, sizing, target.display());
+        Database db = new Database(ds, s, sizing, target.display());
         db.migrate();
         return db;
     }
@@ -170,6 +171,10 @@ public final class Database implements AutoCloseable {
 
     public HikariPoolMXBean pool() {
         return dataSource.getHikariPoolMXBean();
+    }
+
+    public DatabaseSettings settings() {
+        return settings;
     }
 
     public PoolSizing sizing() {

@@ -1,7 +1,6 @@
 package io.sluice.infra;
 
 import io.sluice.config.ConfigReader.InvalidConfigException;
-import io.sluice.Settings;
 
 /**
  * How many JDBC connections one instance keeps. The database (or PgBouncer's server pool) grants the
@@ -11,7 +10,7 @@ import io.sluice.Settings;
  */
 public record PoolSizing(int size, String reason) {
 
-    public static PoolSizing of(Settings.Database db) {
+    public static PoolSizing of(DatabaseSettings db) {
         int share = db.serverConnections() / db.replicas();
         if (share < 1) {
             throw new InvalidConfigException("database.server-connections", String.valueOf(db.serverConnections()),

@@ -2,7 +2,6 @@ package io.sluice.infra;
 
 import java.net.URI;
 
-import io.sluice.Settings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.Jedis;
@@ -17,14 +16,14 @@ public final class Redis implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Redis.class);
 
     private final JedisPool pool;
-    private final Settings.Redis settings;
+    private final RedisSettings settings;
 
-    private Redis(JedisPool pool, Settings.Redis settings) {
+    private Redis(JedisPool pool, RedisSettings settings) {
         this.pool = pool;
         this.settings = settings;
     }
 
-    public static Redis open(Settings.Redis s, String url) {
+    public static Redis open(RedisSettings s, String url) {
         JedisPoolConfig pc = new JedisPoolConfig();
         pc.setMaxTotal(s.maxTotal());
         pc.setMaxIdle(s.maxIdle());
@@ -72,5 +71,9 @@ public final class Redis implements AutoCloseable {
     @Override
     public void close() {
         pool.close();
+    }
+
+    public RedisSettings settings() {
+        return settings;
     }
 }

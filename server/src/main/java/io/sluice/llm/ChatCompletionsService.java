@@ -11,7 +11,6 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
-import io.sluice.Settings.LlmModel;
 import io.sluice.admission.Admission;
 import io.sluice.http.Json;
 import io.sluice.http.RequestId;

@@ -4,7 +4,6 @@ import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.sluice.Settings;
 import io.sluice.http.ApiException;
 
 /**
@@ -16,10 +15,10 @@ import io.sluice.http.ApiException;
 public final class ChatRequestValidator {
     static final Set<String> ROLES = Set.of("system", "developer", "user", "assistant", "tool", "function");
 
-    private final Settings.Llm limits;
+    private final LlmSettings limits;
     private final ModelCatalog models;
 
-    public ChatRequestValidator(Settings.Llm limits, ModelCatalog models) {
+    public ChatRequestValidator(LlmSettings limits, ModelCatalog models) {
         this.limits = limits;
         this.models = models;
     }

@@ -4,8 +4,6 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
-import io.sluice.Settings;
-import io.sluice.Settings.LlmModel;
 import io.sluice.bulkhead.Bulkhead;
 import io.sluice.llm.UpstreamException.Next;
 import io.sluice.ratelimit.UpstreamLimiter;
@@ -25,11 +23,11 @@ public final class ChatRouter {
     private final Map<String, Provider> providers;
     private final Bulkhead bulkhead;
     private final RetryBudget budget;
-    private final Settings.Retry retry;
+    private final LlmSettings.Retry retry;
     private final Relay relay;
     private final UpstreamLimiter limiter;
 
-    public ChatRouter(Map<String, Provider> providers, Bulkhead bulkhead, Settings.Llm s, LlmMeters meters,
+    public ChatRouter(Map<String, Provider> providers, Bulkhead bulkhead, LlmSettings s, LlmMeters meters,
                       UpstreamLimiter limiter) {
         this.providers = providers;
         this.limiter = limiter;

@@ -2,7 +2,6 @@ package io.sluice.llm;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.sluice.Settings.LlmModel;
 import io.sluice.http.ApiException;
 import io.sluice.http.Json;
 

@@ -6,8 +6,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Semaphore;
 
-import io.sluice.Settings;
-import io.sluice.Settings.LlmModel;
 import io.sluice.http.ApiException;
 
 /** The configured models and the providers behind them; closing it closes the providers' connections. */
@@ -15,7 +13,7 @@ public final class ModelCatalog implements AutoCloseable {
     private final Map<String, LlmModel> models;
     private final Map<String, Provider> providers = new LinkedHashMap<>();
 
-    public ModelCatalog(Settings.Llm s) {
+    public ModelCatalog(LlmSettings s) {
         this.models = s.models();
         Semaphore allConnections = new Semaphore(s.upstream().maxConnections());
         s.providers().forEach((name, p) -> providers.put(name, p.simulated()

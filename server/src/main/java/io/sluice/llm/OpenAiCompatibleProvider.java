@@ -17,7 +17,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.helidon.http.HeaderNames;
 import io.helidon.webclient.api.HttpClientResponse;
 import io.helidon.webclient.api.WebClient;
-import io.sluice.Settings;
 import io.sluice.http.Json;
 
 /**
@@ -32,12 +31,12 @@ public final class OpenAiCompatibleProvider implements Provider, AutoCloseable {
     private final String name;
     private final String url;
     private final String apiKey;
-    private final Settings.Upstream timeouts;
+    private final LlmSettings.Upstream timeouts;
     private final Semaphore connections;
     private final Semaphore allConnections;
     private final WebClient client;
 
-    public OpenAiCompatibleProvider(Settings.LlmProvider s, Settings.Upstream timeouts, Semaphore allConnections) {
+    public OpenAiCompatibleProvider(LlmProvider s, LlmSettings.Upstream timeouts, Semaphore allConnections) {
         this.name = s.name();
         this.url = s.baseUrl() + "/chat/completions";
         this.apiKey = s.apiKey();

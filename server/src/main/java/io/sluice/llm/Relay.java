@@ -2,7 +2,6 @@ package io.sluice.llm;
 
 import java.time.Duration;
 
-import io.sluice.Settings;
 import io.sluice.llm.UpstreamException.Next;
 
 /**
@@ -28,7 +27,7 @@ final class Relay {
     private final long totalNanos;
     private final LlmMeters meters;
 
-    Relay(Settings.Upstream s, LlmMeters meters) {
+    Relay(LlmSettings.Upstream s, LlmMeters meters) {
         this.firstByteNanos = s.firstByteTimeout().toNanos();
         this.idleNanos = s.idleTimeout().toNanos();
         this.totalNanos = s.totalTimeout().toNanos();

@@ -3,7 +3,6 @@ package io.sluice.llm;
 import java.util.Arrays;
 import java.util.concurrent.locks.ReentrantLock;
 
-import io.sluice.Settings;
 
 /**
  * Keeps retries from multiplying load when an upstream is down: over a sliding window, retries may
@@ -21,7 +20,7 @@ public final class RetryBudget {
     private final long[] epochs = new long[BUCKETS];
     private final ReentrantLock lock = new ReentrantLock();
 
-    public RetryBudget(Settings.Retry s) {
+    public RetryBudget(LlmSettings.Retry s) {
         this.bucketNanos = Math.max(1, s.budgetWindow().toNanos() / BUCKETS);
         this.percent = s.budgetPercent();
         this.minRetries = s.budgetMinRetries();

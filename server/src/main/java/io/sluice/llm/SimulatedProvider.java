@@ -10,7 +10,6 @@ import java.util.UUID;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.sluice.Settings;
 import io.sluice.http.Json;
 
 /**
@@ -29,7 +28,7 @@ public final class SimulatedProvider implements Provider {
     private final long tokenNanos;
     private final int replyTokens;
 
-    public SimulatedProvider(Settings.LlmProvider s) {
+    public SimulatedProvider(LlmProvider s) {
         this.name = s.name();
         this.latency = s.latency();
         this.tokenNanos = 1_000_000_000L / s.tokensPerSecond();

@@ -18,7 +18,6 @@ import ch.qos.logback.core.rolling.RollingFileAppender;
 import ch.qos.logback.core.rolling.SizeBasedTriggeringPolicy;
 import ch.qos.logback.core.spi.FilterReply;
 import ch.qos.logback.core.util.FileSize;
-import io.sluice.Settings;
 import org.slf4j.LoggerFactory;
 import org.slf4j.bridge.SLF4JBridgeHandler;
 
@@ -33,7 +32,7 @@ public final class Logs {
     private Logs() {
     }
 
-    public static void configure(Settings.Logging s) {
+    public static void configure(LogSettings s) {
         LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
         ctx.reset();
         LevelChangePropagator jul = new LevelChangePropagator();   // keeps disabled JUL levels cheap
@@ -63,7 +62,7 @@ public final class Logs {
         }
     }
 
-    private static RollingFileAppender<ILoggingEvent> file(LoggerContext ctx, Settings.Logging s, String name,
+    private static RollingFileAppender<ILoggingEvent> file(LoggerContext ctx, LogSettings s, String name,
                                                           Level threshold, boolean only) {
         String file = Path.of(s.dir(), name + ".log").toString();
         RollingFileAppender<ILoggingEvent> appender = new RollingFileAppender<>();

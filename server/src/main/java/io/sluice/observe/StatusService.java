@@ -10,7 +10,6 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
-import io.sluice.Settings;
 import io.sluice.admission.Admission;
 import io.sluice.http.Json;
 import io.sluice.infra.Database;
@@ -24,7 +23,8 @@ import io.sluice.infra.Redis;
 public final class StatusService implements HttpService {
     public static final String VERSION = "0.1.0";
 
-    private final Settings settings;
+    private final boolean production;
+    private final long maxPayloadSize;
     private final Admission admission;
     private final Database db;
     private final Redis redis;
@@ -32,8 +32,9 @@ public final class StatusService implements HttpService {
     private final String installationId;
     private volatile int port;
 
-    public StatusService(Settings settings, Admission admission, Database db, Redis redis) {
-        this.settings = settings;
+    public StatusService(boolean production, long maxPayloadSize, Admission admission, Database db, Redis redis) {
+        this.production = production;
+        this.maxPayloadSize = maxPayloadSize;
         this.admission = admission;
         this.db = db;
         this.redis = redis;
@@ -83,28 +84,28 @@ public final class StatusService implements HttpService {
                 "port", port,
                 "uptime_seconds", Duration.between(started, Instant.now()).toSeconds(),
                 "started_at", started.toString(),
-                "mode", settings.app().production() ? "production" : "development",
+                "mode", production ? "production" : "development",
                 "java", Runtime.version().toString()));
         body.put("concurrency", limits());
         body.put("database", Map.of(
                 "url", db.displayUrl(),
-                "pgbouncer", settings.database().pgbouncer(),
+                "pgbouncer", db.settings().pgbouncer(),
                 "pool_size", db.sizing().size(),
                 "pool_size_reason", db.sizing().reason(),
                 "active", db.pool().getActiveConnections(),
                 "idle", db.pool().getIdleConnections(),
                 "waiting", db.pool().getThreadsAwaitingConnection(),
-                "connection_timeout_ms", settings.database().connectionTimeout().toMillis()));
+                "connection_timeout_ms", db.settings().connectionTimeout().toMillis()));
         body.put("redis", Map.of(
                 "max_total", redis.maxTotal(),
                 "active", redis.active(),
                 "idle", redis.idle(),
                 "waiting", redis.waiting(),
-                "max_wait_ms", settings.redis().maxWait().toMillis()));
+                "max_wait_ms", redis.settings().maxWait().toMillis()));
         body.put("requests", Map.of(
-                "timeout_seconds", settings.admission().requestDeadline().toSeconds(),
-                "queue_timeout_ms", settings.admission().queueTimeout().toMillis(),
-                "max_payload_bytes", settings.http().maxPayloadSize()));
+                "timeout_seconds", admission.settings().requestDeadline().toSeconds(),
+                "queue_timeout_ms", admission.settings().queueTimeout().toMillis(),
+                "max_payload_bytes", maxPayloadSize));
         Json.send(res, body);
     }
 

@@ -8,8 +8,8 @@ import java.util.UUID;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.sluice.Settings;
-import io.sluice.Settings.LlmModel;
+import io.sluice.llm.LlmSettings;
+import io.sluice.llm.LlmModel;
 import io.sluice.admission.Admission;
 import io.sluice.http.ApiException;
 import io.sluice.http.Json;
@@ -35,11 +35,11 @@ public final class SessionChat {
     private final ModelCatalog catalog;
     private final ChatRouter router;
     private final Admission admission;
-    private final Settings.Sessions settings;
-    private final Settings.Llm llm;
+    private final SessionSettings settings;
+    private final LlmSettings llm;
 
     public SessionChat(SessionStore store, UsageStore usage, ModelCatalog catalog, ChatRouter router, Admission admission,
-                       Settings.Sessions settings, Settings.Llm llm) {
+                       SessionSettings settings, LlmSettings llm) {
         this.store = store;
         this.usage = usage;
         this.catalog = catalog;

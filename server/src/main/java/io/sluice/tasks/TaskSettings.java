@@ -24,7 +24,8 @@ public record TaskSettings(boolean api,
                            Duration maxWait,
                            boolean asyncDefault) {
 
-    public static TaskSettings from(ConfigReader c) {
+    /** @param asyncDefault {@code llm.async-default}, owned by the llm section: whether a chat without ?sync= runs as a task */
+    public static TaskSettings from(ConfigReader c, boolean asyncDefault) {
         String role = c.oneOf("tasks.role", Set.of("all", "api", "worker"));
         String consumer = c.string("tasks.consumer").trim();
         if (consumer.isEmpty()) {
@@ -43,7 +44,7 @@ public record TaskSettings(boolean api,
                                           c.duration("tasks.retry-backoff"),
                                           c.duration("tasks.reconcile-interval"),
                                           c.duration("tasks.max-wait"),
-                                          c.bool("llm.async-default"));
+                                          asyncDefault);
         if (s.visibilityTimeout.toMillis() < 1000) {
             throw new ConfigReader.InvalidConfigException("tasks.visibility-timeout", s.visibilityTimeout.toString(),
                                                           "must be at least 1s (heartbeats run at a third of it)");

@@ -3,7 +3,6 @@ package io.sluice.infra;
 import java.time.Duration;
 
 import io.sluice.config.ConfigReader.InvalidConfigException;
-import io.sluice.Settings;
 import io.sluice.support.TestInfra;
 import org.junit.jupiter.api.Test;
 import org.postgresql.PGConnection;
@@ -15,8 +14,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Pool size per instance from what the database grants the application, and the driver set up for PgBouncer. */
 class PoolSizingTest {
 
-    static Settings.Database db(boolean pgbouncer, int serverConnections, int replicas, int cap) {
-        return new Settings.Database("", "postgres", "postgres", pgbouncer, serverConnections, replicas, cap,
+    static DatabaseSettings db(boolean pgbouncer, int serverConnections, int replicas, int cap) {
+        return new DatabaseSettings("", "postgres", "postgres", pgbouncer, serverConnections, replicas, cap,
                                      Duration.ofSeconds(3), Duration.ofSeconds(30), Duration.ofMinutes(25),
                                      Duration.ofSeconds(1), 0, "unused");
     }

@@ -8,6 +8,7 @@ import io.sluice.config.AppConfig;
 import io.sluice.config.ConfigReader.InvalidConfigException;
 import io.sluice.Settings;
 import io.sluice.http.Json;
+import io.sluice.limits.BulkheadSettings;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -30,7 +31,7 @@ class LlmConfigTest {
         Settings s = settings(Map.of());
         assertEquals("simulated", s.llm().models().get("sluice-sim").route().getFirst().provider());
         assertTrue(s.llm().providers().get("simulated").simulated());
-        assertEquals(new Settings.Bulkhead("llm", 10, 50, Duration.ofSeconds(30)), s.bulkheads().get("llm"));
+        assertEquals(new BulkheadSettings("llm", 10, 50, Duration.ofSeconds(30)), s.bulkheads().get("llm"));
         assertEquals(5, s.bulkheads().get("tts").maxConcurrent());
         assertEquals(8, s.bulkheads().get("asr").maxConcurrent());
         assertEquals("sluice-sim", s.sessions().defaultModel());
@@ -45,7 +46,7 @@ class LlmConfigTest {
         env.put("llm.models.gpt-4-1.name", "gpt-4.1");
         env.put("llm.models.gpt-4-1.route", "openai:gpt-4.1, simulated:sim");
         Settings s = settings(env);
-        Settings.LlmModel model = s.llm().models().get("gpt-4.1");
+        LlmModel model = s.llm().models().get("gpt-4.1");
         assertEquals("openai", model.route().get(0).provider());
         assertEquals("gpt-4.1", model.route().get(0).model());
         assertEquals("simulated", model.route().get(1).provider());

@@ -1,0 +1,83 @@
+package io.sluice.llm;
+
+import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import io.sluice.config.ConfigReader;
+import io.sluice.config.ConfigReader.InvalidConfigException;
+
+/**
+ * The {@code llm:} section: request limits, the upstream client, retries, providers and models.
+ * Providers and models are maps keyed by a simple name (see {@link ConfigReader#names}).
+ */
+public record LlmSettings(int maxTokensLimit,
+                          int maxContentChars,
+                          int maxMessages,
+                          Duration pingInterval,
+                          boolean asyncDefault,
+                          Upstream upstream,
+                          Retry retry,
+                          Map<String, LlmProvider> providers,
+                          Map<String, LlmModel> models) {
+
+    public record Upstream(Duration connectTimeout,
+                           Duration firstByteTimeout,
+                           Duration idleTimeout,
+                           Duration totalTimeout,
+                           int maxConnections,
+                           int maxConnectionsPerProvider) {
+    }
+
+    public record Retry(int maxAttempts,
+                        Duration initialBackoff,
+                        Duration maxBackoff,
+                        int budgetPercent,
+                        int budgetMinRetries,
+                        Duration budgetWindow) {
+    }
+
+    public static LlmSettings from(ConfigReader c) {
+        Upstream upstream = new Upstream(c.duration("llm.upstream.connect-timeout"),
+                                         c.duration("llm.upstream.first-byte-timeout"),
+                                         c.duration("llm.upstream.idle-timeout"),
+                                         c.duration("llm.upstream.total-timeout"),
+                                         c.intAtLeast("llm.upstream.max-connections", 1),
+                                         c.intAtLeast("llm.upstream.max-connections-per-provider", 1));
+        Retry retry = new Retry(c.intAtLeast("llm.retry.max-attempts", 1),
+                                c.duration("llm.retry.initial-backoff"),
+                                c.duration("llm.retry.max-backoff"),
+                                percent(c, "llm.retry.budget-percent"),
+                                c.intAtLeast("llm.retry.budget-min-retries", 0),
+                                c.duration("llm.retry.budget-window"));
+        Map<String, LlmProvider> providers = new LinkedHashMap<>();
+        for (String name : c.names("llm.providers")) {
+            providers.put(name, LlmProvider.from(c, name));
+        }
+        Map<String, LlmModel> models = new LinkedHashMap<>();
+        for (String id : c.names("llm.models")) {
+            LlmModel m = LlmModel.from(c, id, providers.keySet());
+            if (models.putIfAbsent(m.name(), m) != null) {
+                throw new InvalidConfigException("llm.models." + id + ".name", m.name(), "duplicate model name");
+            }
+        }
+        if (models.isEmpty()) {
+            throw new InvalidConfigException("llm.models", "", "configure at least one model");
+        }
+        return new LlmSettings(c.intAtLeast("llm.max-tokens-limit", 1),
+                               c.intAtLeast("llm.max-content-chars", 1),
+                               c.intAtLeast("llm.max-messages", 1),
+                               c.duration("llm.ping-interval"),
+                               c.bool("llm.async-default"),
+                               upstream, retry, Collections.unmodifiableMap(providers), Collections.unmodifiableMap(models));
+    }
+
+    private static int percent(ConfigReader c, String key) {
+        int n = c.intAtLeast(key, 0);
+        if (n > 100) {
+            throw new InvalidConfigException(key, String.valueOf(n), "must be between 0 and 100");
+        }
+        return n;
+    }
+}
