@@ -13,16 +13,16 @@ import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.observe.ObserveFeature;
 import io.helidon.webserver.observe.health.HealthObserver;
 import io.helidon.webserver.observe.metrics.MetricsObserver;
-import io.sluice.admission.Admission;
-import io.sluice.admission.AdmissionFilter;
-import io.sluice.admission.Deadlines;
+import io.sluice.limits.Admission;
+import io.sluice.limits.AdmissionFilter;
+import io.sluice.limits.Deadlines;
 import io.sluice.auth.AuthSettings;
 import io.sluice.ratelimit.RateLimitSettings;
 import io.sluice.ratelimit.UpstreamLimiter;
 import io.helidon.webserver.http1.Http1Config;
 import io.sluice.security.HeaderDeadline;
 import io.sluice.security.SecuritySettings;
-import io.sluice.bulkhead.Bulkheads;
+import io.sluice.limits.Bulkheads;
 import io.sluice.diag.DiagnosticsService;
 import io.sluice.http.ErrorMapper;
 import io.sluice.http.JsonDirectHandler;
@@ -99,12 +99,12 @@ public final class Sluice implements AutoCloseable {
                     .globalRegistry(MetricsConfig.builder().config(config.get("metrics")).virtualThreadsEnabled(true).build());
             ServerMeters meters = new ServerMeters(registry);
             resources.push(meters);
-            meters.registerAdmission(admission);
+            admission.registerMeters(registry);
             meters.registerPools(db, redis);
 
             // LLM chat: providers behind models, the llm bulkhead around every upstream call, sessions in PostgreSQL.
             Bulkheads bulkheads = new Bulkheads(settings.bulkheads(), settings.admission().retryAfter());
-            bulkheads.registerMeters(meters);
+            bulkheads.registerMeters(registry);
             ModelCatalog catalog = new ModelCatalog(settings.llm());
             resources.push(catalog);
             UpstreamLimiter upstreamLimiter = new UpstreamLimiter(limits.upstream(), meters);

@@ -11,7 +11,8 @@ import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.helidon.webserver.sse.SseSink;
-import io.sluice.admission.Admission;
+import io.sluice.limits.Admission;
+import io.sluice.limits.Permit;
 import io.sluice.http.ApiException;
 import io.sluice.http.Json;
 import org.slf4j.Logger;
@@ -50,7 +51,7 @@ public final class DiagnosticsService implements HttpService {
     private void stream(ServerRequest req, ServerResponse res) throws InterruptedException {
         long events = millis(req, "events", 10);
         long interval = millis(req, "interval_ms", 100);
-        try (Admission.Permit permit = admission.acquireStream();
+        try (Permit permit = admission.acquireStream();
              SseSink sink = res.sink(SseSink.TYPE)) {
             for (long i = 1; i <= events; i++) {
                 sink.emit(SseEvent.builder().data("{\"event\":" + i + "}").build());

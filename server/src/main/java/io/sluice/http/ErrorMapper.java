@@ -13,7 +13,6 @@ import io.helidon.webserver.ServerConnectionException;
 import io.helidon.webserver.http.ErrorHandler;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
-import io.sluice.admission.Deadlines;
 import io.sluice.infra.Database;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,8 +29,8 @@ public final class ErrorMapper implements ErrorHandler<Throwable> {
 
     @Override
     public void handle(ServerRequest req, ServerResponse res, Throwable t) {
-        ApiException e = req.context().get(Deadlines.Guard.class)
-                .filter(Deadlines.Guard::expired)
+        ApiException e = req.context().get(RequestDeadline.class)
+                .filter(RequestDeadline::expired)
                 .map(g -> new ApiException(504, "deadline_exceeded",
                         "request exceeded the server's deadline of " + g.deadline().toSeconds() + " s"))
                 .orElseGet(() -> toApiException(t));

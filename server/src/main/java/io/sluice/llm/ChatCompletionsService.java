@@ -11,7 +11,8 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
-import io.sluice.admission.Admission;
+import io.sluice.limits.Admission;
+import io.sluice.limits.Permit;
 import io.sluice.http.Json;
 import io.sluice.http.RequestId;
 
@@ -53,7 +54,7 @@ public final class ChatCompletionsService implements HttpService {
         ChatResult result;
         if (chat.stream()) {
             // The streaming permit is held for the stream's whole life; the upstream call inside it.
-            try (Admission.Permit streaming = admission.acquireStream();
+            try (Permit streaming = admission.acquireStream();
                  SseWriter out = new SseWriter(res, pingInterval, requestId)) {
                 result = router.stream(chat, model, out);
             }

@@ -4,7 +4,8 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
-import io.sluice.bulkhead.Bulkhead;
+import io.sluice.limits.Bulkhead;
+import io.sluice.limits.Permit;
 import io.sluice.llm.UpstreamException.Next;
 import io.sluice.ratelimit.UpstreamLimiter;
 import org.slf4j.Logger;
@@ -55,7 +56,7 @@ public final class ChatRouter {
         Tally tally = new Tally();
         UpstreamException last = null;
         Provider provider = null;
-        try (Bulkhead.Permit slot = bulkhead.acquire()) {
+        try (Permit slot = bulkhead.acquire()) {
             targets:
             for (LlmModel.Target target : model.route()) {
                 provider = providers.get(target.provider());

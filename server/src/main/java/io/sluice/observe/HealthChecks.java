@@ -6,7 +6,7 @@ import java.util.function.BooleanSupplier;
 import io.helidon.health.HealthCheck;
 import io.helidon.health.HealthCheckResponse;
 import io.helidon.health.HealthCheckType;
-import io.sluice.admission.Admission;
+import io.sluice.limits.Admission;
 import io.sluice.infra.Database;
 import io.sluice.infra.Redis;
 

@@ -7,18 +7,16 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
-import io.helidon.metrics.api.FunctionalCounter;
 import io.helidon.metrics.api.Gauge;
 import io.helidon.metrics.api.MeterRegistry;
 import io.helidon.metrics.api.Tag;
 import io.helidon.metrics.api.Timer;
-import io.sluice.admission.Admission;
 import io.sluice.infra.Database;
 import io.sluice.infra.Redis;
 
 /**
  * Sluice's own meters on the server's registry (served by /observe/metrics in Prometheus text):
- * request latency by route and status, both admission limits, and the PostgreSQL and Redis pools.
+ * request latency by route and status, and the PostgreSQL and Redis pools (limits/ registers its own).
  */
 public final class ServerMeters implements AutoCloseable {
     private static final Duration[] LATENCY_BUCKETS = {
@@ -48,18 +46,6 @@ public final class ServerMeters implements AutoCloseable {
                                               Tag.create("route", route),
                                               Tag.create("status", String.valueOf(status))))))
                 .record(micros, TimeUnit.MICROSECONDS);
-    }
-
-    public void registerAdmission(Admission admission) {
-        for (Admission.Limit limit : List.of(admission.requests(), admission.streams())) {
-            List<Tag> tags = List.of(Tag.create("limit", limit.name()));
-            gauge("sluice.admission.in.flight", "permits in use", tags, limit::inFlight);
-            gauge("sluice.admission.waiting", "callers waiting for a permit", tags, limit::waiting);
-            gauge("sluice.admission.max", "configured limit", tags, limit::max);
-            registry.getOrCreate(FunctionalCounter.builder("sluice.admission.rejected", limit, Admission.Limit::rejected)
-                                         .description("callers refused with 503 after the queue timeout")
-                                         .tags(tags));
-        }
     }
 
     public void registerPools(Database db, Redis redis) {

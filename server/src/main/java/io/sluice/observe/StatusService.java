@@ -10,7 +10,7 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
-import io.sluice.admission.Admission;
+import io.sluice.limits.Admission;
 import io.sluice.http.Json;
 import io.sluice.infra.Database;
 import io.sluice.infra.Redis;

@@ -9,7 +9,7 @@ import io.helidon.webserver.http.Filter;
 import io.helidon.webserver.http.FilterChain;
 import io.helidon.webserver.http.RoutingRequest;
 import io.helidon.webserver.http.RoutingResponse;
-import io.sluice.admission.AdmissionFilter;
+import io.sluice.limits.AdmissionFilter;
 import io.sluice.observe.ServerMeters;
 
 /**

@@ -10,7 +10,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sluice.llm.LlmSettings;
 import io.sluice.llm.LlmModel;
-import io.sluice.admission.Admission;
+import io.sluice.limits.Admission;
+import io.sluice.limits.Permit;
 import io.sluice.http.ApiException;
 import io.sluice.http.Json;
 import io.sluice.http.RequestId;
@@ -57,7 +58,7 @@ public final class SessionChat {
         store.append(session.id(), "user", message, false);
         String requestId = RequestId.of(req);
         if (request.stream()) {
-            try (Admission.Permit streaming = admission.acquireStream();
+            try (Permit streaming = admission.acquireStream();
                  SseWriter out = new SseWriter(res, llm.pingInterval(), requestId)) {
                 finish(session, router.stream(request, model, out), requestId);   // stored before [DONE] goes out
             }

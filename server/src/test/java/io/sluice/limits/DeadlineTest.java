@@ -1,4 +1,4 @@
-package io.sluice.admission;
+package io.sluice.limits;
 
 import java.net.http.HttpResponse;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package io.sluice.admission;
+package io.sluice.limits;
 
 import java.io.InputStream;
 import java.io.OutputStream;

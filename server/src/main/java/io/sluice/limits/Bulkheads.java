@@ -1,14 +1,11 @@
-package io.sluice.bulkhead;
+package io.sluice.limits;
 
 import java.time.Duration;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
-import io.helidon.metrics.api.FunctionalCounter;
+import io.helidon.metrics.api.MeterRegistry;
 import io.helidon.metrics.api.Tag;
-import io.sluice.limits.BulkheadSettings;
-import io.sluice.observe.ServerMeters;
 
 /** One {@link Bulkhead} per configured service (llm, tts, asr, ...), with its gauges. */
 public final class Bulkheads {
@@ -27,15 +24,9 @@ public final class Bulkheads {
         return b;
     }
 
-    public void registerMeters(ServerMeters meters) {
+    public void registerMeters(MeterRegistry registry) {
         for (Bulkhead b : byService.values()) {
-            List<Tag> tags = List.of(Tag.create("service", b.service()));
-            meters.gauge("sluice.bulkhead.in.flight", "upstream calls in flight", tags, b::inFlight);
-            meters.gauge("sluice.bulkhead.queued", "calls waiting for a slot", tags, b::queued);
-            meters.gauge("sluice.bulkhead.max", "configured concurrent calls", tags, b::maxConcurrent);
-            meters.registry().getOrCreate(FunctionalCounter.builder("sluice.bulkhead.rejected", b, Bulkhead::rejected)
-                                                  .description("calls refused: queue full or queue timeout")
-                                                  .tags(tags));
+            b.slots().registerMeters(registry, "sluice.bulkhead", Tag.create("service", b.service()), "queued");
         }
     }
 }

@@ -1,4 +1,4 @@
-package io.sluice.admission;
+package io.sluice.limits;
 
 import java.time.Duration;
 
@@ -33,7 +33,7 @@ public final class AdmissionFilter implements Filter {
             return;
         }
         try (Deadlines.Guard deadline = deadlines.start(requestDeadline);
-             Admission.Permit permit = admission.acquireRequest()) {
+             Permit permit = admission.acquireRequest()) {
             // Helidon maps a handler's exception before control returns here; the error mapper
             // finds the guard in the context and answers 504 when the deadline caused it.
             req.context().register(deadline);

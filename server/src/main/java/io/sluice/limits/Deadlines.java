@@ -1,9 +1,11 @@
-package io.sluice.admission;
+package io.sluice.limits;
 
 import java.time.Duration;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+
+import io.sluice.http.RequestDeadline;
 
 /**
  * Bounds a blocking request: when its deadline passes, the request's virtual thread is interrupted,
@@ -29,7 +31,7 @@ public final class Deadlines implements AutoCloseable {
         scheduler.shutdownNow();
     }
 
-    public static final class Guard implements AutoCloseable {
+    public static final class Guard implements RequestDeadline, AutoCloseable {
         private final Thread thread;
         private final Duration deadline;
         private ScheduledFuture<?> future;
@@ -41,6 +43,7 @@ public final class Deadlines implements AutoCloseable {
             this.deadline = deadline;
         }
 
+        @Override
         public Duration deadline() {
             return deadline;
         }
@@ -52,6 +55,7 @@ public final class Deadlines implements AutoCloseable {
             }
         }
 
+        @Override
         public synchronized boolean expired() {
             return expired;
         }

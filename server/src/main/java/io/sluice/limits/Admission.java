@@ -1,0 +1,97 @@
+package io.sluice.limits;
+
+import java.time.Duration;
+
+import io.helidon.metrics.api.MeterRegistry;
+import io.helidon.metrics.api.Tag;
+import io.sluice.http.ApiException;
+
+/**
+ * The two admission limits: API requests in flight, and streaming responses in flight. A caller
+ * that finds no permit gets 503 with Retry-After within one queue timeout, counted from the moment
+ * its request began to wait: a stream waits only for what is left of it after the request permit,
+ * never a second full timeout.
+ */
+public final class Admission {
+    private final AdmissionSettings settings;
+    private final BoundedSemaphore requests;
+    private final BoundedSemaphore streams;
+    // When the current thread's request began waiting for admission. A request runs on one (virtual)
+    // thread from the admission filter to its handler, so the streaming wait finds its start here.
+    private final ThreadLocal<Long> admissionStart = new ThreadLocal<>();
+    private volatile boolean draining;
+
+    public Admission(AdmissionSettings s) {
+        this.settings = s;
+        this.requests = new BoundedSemaphore("requests", s.maxConcurrentRequests(), Integer.MAX_VALUE,
+                                             refuser("requests", s.maxConcurrentRequests()));
+        this.streams = new BoundedSemaphore("streaming", s.maxConcurrentStreaming(), Integer.MAX_VALUE,
+                                            refuser("streaming", s.maxConcurrentStreaming()));
+    }
+
+    private BoundedSemaphore.Refuser refuser(String limit, int max) {
+        return (why, waited) -> why == BoundedSemaphore.Refusal.INTERRUPTED
+                ? ApiException.unavailable("interrupted", "request interrupted while waiting for admission", settings.retryAfter())
+                : ApiException.unavailable("overloaded", "server busy: all " + max + " " + limit + " permits in use for "
+                        + settings.queueTimeout().toMillis() + " ms; retry later", settings.retryAfter());
+    }
+
+    public Permit acquireRequest() {
+        if (draining) {
+            throw ApiException.unavailable("shutting_down", "server is shutting down; retry on another instance",
+                                           settings.retryAfter());
+        }
+        long start = System.nanoTime();
+        Permit permit = requests.acquire(settings.queueTimeout());
+        admissionStart.set(start);
+        return () -> {
+            admissionStart.remove();
+            permit.close();
+        };
+    }
+
+    /** Held for a streaming response's whole life, inside the request permit; waits only what is left of the queue timeout. */
+    public Permit acquireStream() {
+        Long start = admissionStart.get();
+        Duration wait = settings.queueTimeout();
+        if (start != null) {
+            wait = wait.minusNanos(System.nanoTime() - start);
+        }
+        return streams.acquire(wait.isNegative() ? Duration.ZERO : wait);
+    }
+
+    public void registerMeters(MeterRegistry registry) {
+        for (BoundedSemaphore limit : new BoundedSemaphore[] {requests, streams}) {
+            limit.registerMeters(registry, "sluice.admission", Tag.create("limit", limit.name()), "waiting");
+        }
+    }
+
+    public AdmissionSettings settings() {
+        return settings;
+    }
+
+    public BoundedSemaphore requests() {
+        return requests;
+    }
+
+    public BoundedSemaphore streams() {
+        return streams;
+    }
+
+    /** Stops admitting new requests and waits (bounded) until in-flight ones have finished. */
+    public boolean drain(Duration timeout) throws InterruptedException {
+        draining = true;
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (requests.inFlight() > 0) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            Thread.sleep(50);
+        }
+        return true;
+    }
+
+    public boolean draining() {
+        return draining;
+    }
+}
