@@ -1,63 +1,37 @@
 package io.sluice;
 
-import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
 
 import io.helidon.config.Config;
-import io.helidon.metrics.api.MeterRegistry;
+import io.helidon.health.HealthCheck;
 import io.helidon.metrics.api.MetricsConfig;
 import io.helidon.metrics.api.MetricsFactory;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http1.Http1Config;
 import io.helidon.webserver.observe.ObserveFeature;
 import io.helidon.webserver.observe.health.HealthObserver;
 import io.helidon.webserver.observe.metrics.MetricsObserver;
-import io.sluice.limits.Admission;
-import io.sluice.limits.AdmissionFilter;
-import io.sluice.limits.Deadlines;
-import io.sluice.auth.AuthSettings;
-import io.sluice.ratelimit.RateLimitSettings;
-import io.sluice.ratelimit.UpstreamLimiter;
-import io.helidon.webserver.http1.Http1Config;
-import io.sluice.security.HeaderDeadline;
-import io.sluice.security.SecuritySettings;
-import io.sluice.limits.Bulkheads;
 import io.sluice.diag.DiagnosticsService;
 import io.sluice.http.ErrorMapper;
 import io.sluice.http.JsonDirectHandler;
-import io.sluice.infra.Database;
-import io.sluice.infra.DatabaseSettings;
-import io.sluice.infra.RedisSettings;
-import io.sluice.infra.Embedded;
-import io.sluice.infra.Redis;
-import io.sluice.llm.ChatCompletionsService;
-import io.sluice.llm.ChatRequestValidator;
-import io.sluice.llm.ChatRouter;
-import io.sluice.llm.Completer;
-import io.sluice.llm.LlmMeters;
-import io.sluice.llm.ModelCatalog;
+import io.sluice.limits.Admission;
+import io.sluice.limits.AdmissionFilter;
 import io.sluice.observe.AccessLogFilter;
 import io.sluice.observe.HealthChecks;
 import io.sluice.observe.Logs;
 import io.sluice.observe.ServerMeters;
 import io.sluice.observe.StatusService;
-import io.sluice.scenes.SceneStore;
-import io.sluice.scenes.ScenesService;
-import io.sluice.tasks.TaskRunner;
-import io.sluice.tasks.TaskSettings;
-import io.sluice.tasks.Tasks;
-import io.sluice.tasks.TasksService;
-import io.sluice.sessions.SessionChat;
-import io.sluice.sessions.SessionStore;
-import io.sluice.sessions.SessionsService;
-import io.sluice.sessions.UsageStore;
+import io.sluice.security.HeaderDeadline;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A running Sluice: infrastructure, features and the web server, wired by hand. {@link #close()}
- * shuts down in reverse order: drain admitted requests, stop HTTP, close pools, stop embedded servers.
+ * A running Sluice, wired by hand in four steps: infrastructure, meters, features, then routing and
+ * the web server. {@link #close()} shuts down in reverse order: drain admitted requests, stop HTTP,
+ * close pools, stop embedded servers.
  */
 public final class Sluice implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Sluice.class);
@@ -77,130 +51,76 @@ public final class Sluice implements AutoCloseable {
     public static Sluice start(Config config) {
         Settings settings = Settings.from(config);
         Logs.configure(settings.logging());
-        AuthSettings authSettings = settings.auth();
-        RateLimitSettings limits = settings.ratelimit();
-        SecuritySettings security = settings.security();
-        TaskSettings taskSettings = settings.tasks();
-        Gate.warnAboutAuth(authSettings);
+        Gate.warnAboutAuth(settings.auth());
         Deque<AutoCloseable> resources = new ArrayDeque<>();   // closed last-in, first-out
         try {
-            Database db = Database.open(settings.database(), postgresUrl(settings.database(), resources));
-            resources.push(db);
-            Redis redis = Redis.open(settings.redis(), redisUrl(settings.redis(), resources));
-            resources.push(redis);
-            if (!redis.isReachable()) {
-                throw new IllegalStateException("redis is not reachable; check redis.url / REDIS_URL");
-            }
-            Deadlines deadlines = new Deadlines();
-            resources.push(deadlines);
-            Admission admission = new Admission(settings.admission());
-
-            MeterRegistry registry = MetricsFactory.getInstance()
-                    .globalRegistry(MetricsConfig.builder().config(config.get("metrics")).virtualThreadsEnabled(true).build());
-            ServerMeters meters = new ServerMeters(registry);
-            resources.push(meters);
-            admission.registerMeters(registry);
-            meters.registerPools(db, redis);
-
-            // LLM chat: providers behind models, the llm bulkhead around every upstream call, sessions in PostgreSQL.
-            Bulkheads bulkheads = new Bulkheads(settings.bulkheads(), settings.admission().retryAfter());
-            bulkheads.registerMeters(registry);
-            ModelCatalog catalog = new ModelCatalog(settings.llm());
-            resources.push(catalog);
-            UpstreamLimiter upstreamLimiter = new UpstreamLimiter(limits.upstream(), meters);
-            upstreamLimiter.track(catalog.providers().keySet());
-            ChatRouter router = new ChatRouter(catalog.providers(), bulkheads.get("llm"), settings.llm(), new LlmMeters(registry),
-                                               upstreamLimiter);
-            UsageStore usage = new UsageStore(db);
-            SessionStore sessionStore = new SessionStore(db);
-            ChatRequestValidator validator = new ChatRequestValidator(settings.llm(), catalog);
-            ChatCompletionsService chat = new ChatCompletionsService(admission, catalog, validator, router, usage,
-                                                                     settings.llm().pingInterval());
-            SessionChat sessionChat = new SessionChat(sessionStore, usage, catalog, router, admission,
-                                                      settings.sessions(), settings.llm());
-
-            // Async tasks on a Redis Stream; this instance runs the API, the workers, or both (tasks.role).
-            Completer completer = new Completer(catalog, validator, router, usage);
-            TaskRunner chatTasks = TaskRunner.of(completer::complete);
-            TaskRunner sessionTasks = TaskRunner.of(sessionChat::replyToLatest);
-            Tasks tasks = new Tasks(db, redis,
-                    task -> (task.kind().equals(SessionsService.SESSION_CHAT) ? sessionTasks : chatTasks).run(task),
-                    meters, taskSettings);
-            resources.push(tasks);
-            SessionsService sessions = new SessionsService(sessionStore, catalog, sessionChat, tasks,
-                    settings.sessions().defaultModel(), settings.llm().maxContentChars());
-
-            // Users, JWTs and API keys; per-client rate limits shared through Redis; security headers.
-            Gate gate = new Gate(authSettings, limits, security, db, redis, meters);
-            HeaderDeadline headerDeadline = new HeaderDeadline(security.headerTimeout());
-            resources.push(headerDeadline);
-
-            StatusService status = new StatusService(settings.app().production(), settings.http().maxPayloadSize(), admission, db, redis);
-            ErrorMapper errors = new ErrorMapper();
-            WebServer server = WebServer.builder()
-                    .config(config.get("server"))
-                    .featuresDiscoverServices(false)
-                    .shutdownHook(false)                  // Main's hook drains first, then stops in order
-                    .directHandlers(JsonDirectHandler.all())
-                    // The HTTP/1.1 settings from config, plus the header deadline (slowloris).
-                    .protocols(java.util.List.of(Http1Config.builder()
-                            .config(config.get("server.protocols.http_1_1"))
-                            .addReceiveListener(headerDeadline)
-                            .build()))
-                    .addFeature(ObserveFeature.just(
-                            HealthObserver.builder().details(true).useSystemServices(false)
-                                    .addChecks(HealthChecks.all(db, redis, admission).toArray(io.helidon.health.HealthCheck[]::new))
-                                    .build(),
-                            MetricsObserver.builder().meterRegistry(registry).build()))
-                    .routing(r -> {
-                        r.addFilter(new AccessLogFilter(errors, meters));
-                        gate.filters(r);   // security headers, CORS, per-IP limit, auth, per-client limit
-                        r.addFilter(new AdmissionFilter(admission, deadlines, settings.admission().requestDeadline()))
-                         .error(Throwable.class, errors)
-                         .register(status);
-                        gate.services(r);
-                        if (taskSettings.api()) {
-                            r.register("/v1/sessions", sessions)
-                             .register("/v1/tasks", new TasksService(tasks, completer))
-                             .register("/v1", chat)
-                             .register("/api/llmchat", new ScenesService(new SceneStore(db), tasks, completer));
-                        }
-                        if (settings.diagnostics().enabled()) {
-                            r.register("/diag", new DiagnosticsService(admission));
-                        }
-                    })
-                    .build()
-                    .start();
-            status.port(server.port());
+            Infrastructure infra = Infrastructure.start(settings, resources);
+            ServerMeters meters = meters(config, infra, resources);
+            Features features = Features.wire(settings, infra, meters, resources);
+            WebServer server = server(config, settings, infra, features, meters, resources);
+            features.status().port(server.port());
             LOG.info("Sluice {} listening on http://{}:{} (admission: {} requests / {} streams, queue timeout {} ms)",
                      StatusService.VERSION, settings.http().host(), server.port(),
                      settings.admission().maxConcurrentRequests(), settings.admission().maxConcurrentStreaming(),
                      settings.admission().queueTimeout().toMillis());
-            return new Sluice(settings, admission, server, resources);
+            return new Sluice(settings, features.admission(), server, resources);
         } catch (RuntimeException e) {
             closeAll(resources);
             throw e;
         }
     }
 
-    private static String postgresUrl(DatabaseSettings s, Deque<AutoCloseable> resources) {
-        if (!s.embedded()) {
-            LOG.info("using external PostgreSQL (database.url is set)");
-            return s.url();
-        }
-        Embedded.Handle pg = Embedded.postgres(s.embeddedPort(), Path.of(s.embeddedDataDir()));
-        resources.push(pg);
-        return pg.url().replace("jdbc:postgresql://", "postgres://postgres:postgres@");
+    private static ServerMeters meters(Config config, Infrastructure infra, Deque<AutoCloseable> resources) {
+        ServerMeters meters = new ServerMeters(MetricsFactory.getInstance()
+                .globalRegistry(MetricsConfig.builder().config(config.get("metrics")).virtualThreadsEnabled(true).build()));
+        resources.push(meters);
+        meters.registerPools(infra.db(), infra.redis());
+        return meters;
     }
 
-    private static String redisUrl(RedisSettings s, Deque<AutoCloseable> resources) {
-        if (!s.embedded()) {
-            LOG.info("using external Redis (redis.url is set)");
-            return s.url();
+    private static WebServer server(Config config, Settings settings, Infrastructure infra, Features features,
+                                    ServerMeters meters, Deque<AutoCloseable> resources) {
+        HeaderDeadline headerDeadline = new HeaderDeadline(settings.security().headerTimeout());
+        resources.push(headerDeadline);
+        return WebServer.builder()
+                .config(config.get("server"))
+                .featuresDiscoverServices(false)
+                .shutdownHook(false)                  // Main's hook drains first, then stops in order
+                .directHandlers(JsonDirectHandler.all())
+                // The HTTP/1.1 settings from config, plus the header deadline (slowloris).
+                .protocols(List.of(Http1Config.builder()
+                        .config(config.get("server.protocols.http_1_1"))
+                        .addReceiveListener(headerDeadline)
+                        .build()))
+                .addFeature(ObserveFeature.just(
+                        HealthObserver.builder().details(true).useSystemServices(false)
+                                .addChecks(HealthChecks.all(infra.db(), infra.redis(), features.admission())
+                                                   .toArray(HealthCheck[]::new))
+                                .build(),
+                        MetricsObserver.builder().meterRegistry(meters.registry()).build()))
+                .routing(r -> routing(r, settings, features, meters))
+                .build()
+                .start();
+    }
+
+    /** Filters in the order a request meets them, then the services. */
+    private static void routing(HttpRouting.Builder r, Settings settings, Features features, ServerMeters meters) {
+        ErrorMapper errors = new ErrorMapper();
+        r.addFilter(new AccessLogFilter(errors, meters));
+        features.gate().filters(r);   // security headers, CORS, per-IP limit, auth, per-client limit
+        r.addFilter(new AdmissionFilter(features.admission(), features.deadlines(), settings.admission().requestDeadline()))
+         .error(Throwable.class, errors)
+         .register(features.status());
+        features.gate().services(r);
+        if (settings.tasks().api()) {
+            r.register("/v1/sessions", features.sessions())
+             .register("/v1/tasks", features.tasks())
+             .register("/v1", features.chat())
+             .register("/api/llmchat", features.scenes());
         }
-        Embedded.Handle redis = Embedded.redis(s.embeddedPort(), Path.of(s.embeddedDataDir()));
-        resources.push(redis);
-        return redis.url();
+        if (settings.diagnostics().enabled()) {
+            r.register("/diag", new DiagnosticsService(features.admission()));
+        }
     }
 
     public int port() {

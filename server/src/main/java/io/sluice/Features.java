@@ -1,0 +1,86 @@
+package io.sluice;
+
+import java.util.Deque;
+import java.util.Map;
+
+import io.sluice.limits.Admission;
+import io.sluice.limits.Bulkheads;
+import io.sluice.limits.Deadlines;
+import io.sluice.llm.ChatCompletionsService;
+import io.sluice.llm.ChatRequestValidator;
+import io.sluice.llm.ChatRouter;
+import io.sluice.llm.Completer;
+import io.sluice.llm.LlmMeters;
+import io.sluice.llm.ModelCatalog;
+import io.sluice.observe.ServerMeters;
+import io.sluice.observe.StatusService;
+import io.sluice.ratelimit.UpstreamLimiter;
+import io.sluice.scenes.SceneStore;
+import io.sluice.scenes.ScenesService;
+import io.sluice.sessions.SessionChat;
+import io.sluice.sessions.SessionStore;
+import io.sluice.sessions.SessionsService;
+import io.sluice.sessions.UsageStore;
+import io.sluice.tasks.TaskDispatcher;
+import io.sluice.tasks.TaskRunner;
+import io.sluice.tasks.Tasks;
+import io.sluice.tasks.TasksService;
+
+/** The features wired on the infrastructure, in dependency order: limits, LLM chat, sessions and tasks, the gate. */
+record Features(Admission admission,
+                Deadlines deadlines,
+                StatusService status,
+                Gate gate,
+                ChatCompletionsService chat,
+                SessionsService sessions,
+                TasksService tasks,
+                ScenesService scenes) {
+
+    /** The LLM parts that chat, sessions and tasks share. */
+    private record Llm(ModelCatalog catalog, ChatRouter router, ChatRequestValidator validator, UsageStore usage) {
+    }
+
+    static Features wire(Settings s, Infrastructure infra, ServerMeters meters, Deque<AutoCloseable> resources) {
+        Deadlines deadlines = new Deadlines();
+        resources.push(deadlines);
+        Admission admission = new Admission(s.admission());
+        admission.registerMeters(meters.registry());
+
+        Llm llm = llm(s, infra, meters, resources);
+        ChatCompletionsService chat = new ChatCompletionsService(admission, llm.catalog(), llm.validator(), llm.router(),
+                                                                 llm.usage(), s.llm().pingInterval());
+        SessionStore sessionStore = new SessionStore(infra.db());
+        SessionChat sessionChat = new SessionChat(sessionStore, llm.usage(), llm.catalog(), llm.router(),
+                                                  admission, s.sessions(), s.llm());
+
+        // Async tasks on a Redis Stream; this instance runs the API, the workers, or both (tasks.role).
+        Completer completer = new Completer(llm.catalog(), llm.validator(), llm.router(), llm.usage());
+        TaskDispatcher runners = new TaskDispatcher(
+                Map.of(SessionsService.SESSION_CHAT, TaskRunner.of(sessionChat::replyToLatest)),
+                TaskRunner.of(completer::complete));
+        Tasks tasks = new Tasks(infra.db(), infra.redis(), runners, meters, s.tasks());
+        resources.push(tasks);
+
+        SessionsService sessions = new SessionsService(sessionStore, llm.catalog(), sessionChat, tasks,
+                                                       s.sessions().defaultModel(), s.llm().maxContentChars());
+        // Users, JWTs and API keys; per-client rate limits shared through Redis; security headers.
+        Gate gate = new Gate(s.auth(), s.ratelimit(), s.security(), infra.db(), infra.redis(), meters);
+        StatusService status = new StatusService(s.app().production(), s.http().maxPayloadSize(), admission,
+                                                 infra.db(), infra.redis());
+        return new Features(admission, deadlines, status, gate, chat, sessions, new TasksService(tasks, completer),
+                            new ScenesService(new SceneStore(infra.db()), tasks, completer));
+    }
+
+    /** Providers behind models, the llm bulkhead around every upstream call, the adaptive upstream limit. */
+    private static Llm llm(Settings s, Infrastructure infra, ServerMeters meters, Deque<AutoCloseable> resources) {
+        Bulkheads bulkheads = new Bulkheads(s.bulkheads(), s.admission().retryAfter());
+        bulkheads.registerMeters(meters.registry());
+        ModelCatalog catalog = new ModelCatalog(s.llm());
+        resources.push(catalog);
+        UpstreamLimiter upstreamLimiter = new UpstreamLimiter(s.ratelimit().upstream(), meters);
+        upstreamLimiter.track(catalog.providers().keySet());
+        ChatRouter router = new ChatRouter(catalog.providers(), bulkheads.get("llm"), s.llm(),
+                                           new LlmMeters(meters.registry()), upstreamLimiter);
+        return new Llm(catalog, router, new ChatRequestValidator(s.llm(), catalog), new UsageStore(infra.db()));
+    }
+}
