@@ -131,6 +131,7 @@ public final class Sluice implements AutoCloseable {
 
             // Users, JWTs and API keys; per-client rate limits shared through Redis; security headers.
             Gate gate = new Gate(authSettings, limits, security, db, redis, meters);
+            resources.push(gate);   // stops the credential-invalidation subscriber before Redis closes
             HeaderDeadline headerDeadline = new HeaderDeadline(security.headerTimeout());
             resources.push(headerDeadline);
 
