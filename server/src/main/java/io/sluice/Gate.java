@@ -43,6 +43,7 @@ final class Gate implements AutoCloseable {
             AdminBootstrap.ensureAdmin(users, passwords, auth);
         }
         this.credentials = new Credentials(auth, db, redis);
+        credentials.registerMeters(meters);
         RateLimiter limiter = new RateLimiter(redis, limits, meters);
         RequestLimits requestLimits = limits.enabled() ? RequestLimits.of(limiter, limits, meters) : RequestLimits.off();
         this.authFilter = new AuthFilter(auth.enabled(), credentials.authenticator(), requestLimits);

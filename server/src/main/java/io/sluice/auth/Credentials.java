@@ -5,6 +5,7 @@ import java.util.List;
 
 import io.sluice.infra.Database;
 import io.sluice.infra.Redis;
+import io.sluice.observe.ServerMeters;
 
 /**
  * API keys, token revocations and the authenticator over them, with their in-memory copies kept
@@ -18,10 +19,11 @@ public final class Credentials implements AutoCloseable {
     private final Revocations revocations;
     private final Authenticator authenticator;
     private final InvalidationBus bus;
+    private final KeyCache cache;
 
     public Credentials(AuthSettings s, Database db, Redis redis) {
         Clock clock = Clock.systemUTC();
-        KeyCache cache = new KeyCache(s.cacheTtl(), s.cacheMaxEntries());
+        this.cache = new KeyCache(s.cacheTtl(), s.cacheMaxEntries());
         this.store = new ApiKeyStore(db);
         this.keys = new ApiKeys(store, cache);
         this.jwt = new Jwt(s.jwtSecret(), s.tokenTtl(), clock);
@@ -32,6 +34,14 @@ public final class Credentials implements AutoCloseable {
             cache.attach(bus);
             revocations.attach(bus);
         }
+    }
+
+    /** {@code sluice_auth_key_cache_hits} and {@code sluice_auth_invalidations_live} (0 while the caches step aside). */
+    public void registerMeters(ServerMeters meters) {
+        meters.gauge("sluice.auth.key.cache.hits", "API-key requests authenticated from memory, without PostgreSQL",
+                     List.of(), cache::hits);
+        meters.gauge("sluice.auth.invalidations.live", "1 while credential caches are kept current over Redis pub/sub",
+                     List.of(), () -> bus != null && bus.live() ? 1 : 0);
     }
 
     public ApiKeyStore store() {

@@ -29,7 +29,8 @@ final class KeyCache implements InvalidationBus.Listener {
     private volatile InvalidationBus bus;
 
     KeyCache(Duration ttl, int maxEntries) {
-        this.cache = maxEntries == 0 ? null : Caffeine.newBuilder().maximumSize(maxEntries).expireAfterWrite(ttl).build();
+        this.cache = maxEntries == 0 ? null : Caffeine.newBuilder().maximumSize(maxEntries).expireAfterWrite(ttl)
+                .recordStats().build();
     }
 
     void attach(InvalidationBus bus) {
@@ -40,6 +41,11 @@ final class KeyCache implements InvalidationBus.Listener {
     Principal get(String keyHash) {
         InvalidationBus b = bus;
         return cache == null || b == null || !b.live() ? null : cache.getIfPresent(keyHash);
+    }
+
+    /** Lookups answered from memory so far. */
+    long hits() {
+        return cache == null ? 0 : cache.stats().hitCount();
     }
 
     synchronized long epoch() {
