@@ -89,6 +89,7 @@ final class InvalidationBus implements AutoCloseable {
 
     private final class Subscriber extends JedisPubSub {
         private final long sentAt = System.nanoTime();
+        private volatile boolean confirmed;
 
         @Override
         public void onSubscribe(String channel, int subscribedChannels) {
@@ -97,6 +98,7 @@ final class InvalidationBus implements AutoCloseable {
                 l.resync();                   // throws when Redis fails: the loop reconnects and tries again
             }
             ready = true;
+            confirmed = true;
             LOG.info("auth caches: invalidations subscribed on {}", CHANNEL);
         }
 
@@ -128,16 +130,21 @@ final class InvalidationBus implements AutoCloseable {
 
     private void subscribeLoop() {
         long backoff = 100;
+        boolean warned = false;
         while (running) {
             Subscriber s = new Subscriber();
             try (Jedis j = redis.connection()) {
                 current = s;
-                j.subscribe(s, CHANNEL);   // blocks until unsubscribed or the connection fails
-                backoff = 100;
+                try {
+                    j.subscribe(s, CHANNEL);   // blocks until unsubscribed or the connection fails
+                } finally {
+                    j.getConnection().setBroken();   // never hand a (possibly still subscribed) connection back to the pool
+                }
             } catch (RuntimeException e) {
-                if (running) {
-                    LOG.warn("auth caches: invalidation subscription lost ({}); caches bypassed, retrying in {} ms",
-                             e.getClass().getSimpleName(), backoff);
+                if (running && !warned) {
+                    LOG.warn("auth caches: invalidation subscription lost ({}); caches bypassed until it is back",
+                             e.getClass().getSimpleName());
+                    warned = true;
                 }
             } finally {
                 ready = false;
@@ -145,6 +152,10 @@ final class InvalidationBus implements AutoCloseable {
             }
             if (!running) {
                 return;
+            }
+            if (s.confirmed) {   // it had worked: start the backoff afresh
+                backoff = 100;
+                warned = false;
             }
             try {
                 Thread.sleep(backoff);
