@@ -33,6 +33,10 @@ final class InvalidationBus implements AutoCloseable {
         void onMessage(String message);
 
         void resync();
+
+        /** Called every {@value #REFRESH_MS} ms while subscribed: a belt to the messages' braces. */
+        default void refresh() {
+        }
     }
 
     static final String CHANNEL = "sluice:auth:invalidate";
@@ -41,6 +45,7 @@ final class InvalidationBus implements AutoCloseable {
     private static final long STALE_MS = 700;
     private static final long MAX_BACKOFF_MS = 5_000;
     private static final long ECHO_WAIT_MS = 1_000;
+    private static final long REFRESH_MS = 60_000;
 
     private final Redis redis;
     private final List<Listener> listeners;
@@ -53,12 +58,14 @@ final class InvalidationBus implements AutoCloseable {
     private volatile Subscriber current;
     private final Thread subscriber;
     private final Thread pinger;
+    private final Thread refresher;
 
     InvalidationBus(Redis redis, List<Listener> listeners) {
         this.redis = redis;
         this.listeners = List.copyOf(listeners);
         this.subscriber = Thread.ofVirtual().name("auth-invalidation-subscriber").start(this::subscribeLoop);
         this.pinger = Thread.ofVirtual().name("auth-invalidation-ping").start(this::pingLoop);
+        this.refresher = Thread.ofVirtual().name("auth-invalidation-refresh").start(this::refreshLoop);
     }
 
     /** True while every change published more than {@value #STALE_MS} ms ago is known to have been applied here. */
@@ -186,11 +193,30 @@ final class InvalidationBus implements AutoCloseable {
         }
     }
 
+    /** Its own thread: a slow reload must not hold up the pings (and so the caches). */
+    private void refreshLoop() {
+        while (running) {
+            try {
+                Thread.sleep(REFRESH_MS);
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (ready) {
+                try {
+                    listeners.forEach(Listener::refresh);
+                } catch (RuntimeException e) {
+                    LOG.debug("auth caches: periodic reload failed ({})", e.getClass().getSimpleName());
+                }
+            }
+        }
+    }
+
     @Override
     public void close() {
         running = false;
         ready = false;
         pinger.interrupt();
+        refresher.interrupt();
         Subscriber s = current;
         if (s != null && s.isSubscribed()) {
             try {
@@ -205,6 +231,7 @@ final class InvalidationBus implements AutoCloseable {
         try {
             subscriber.join(2_000);
             pinger.join(1_000);
+            refresher.join(1_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 import io.sluice.infra.Redis;
 import redis.clients.jedis.Jedis;
@@ -32,7 +33,8 @@ public final class Revocations implements InvalidationBus.Listener {
     private final Duration tokenTtl;
     private final ConcurrentHashMap<String, Long> revoked = new ConcurrentHashMap<>();   // token id -> expiry (epoch ms)
     private volatile InvalidationBus bus;
-    private volatile boolean overflow;   // an id was not kept in memory: until the next resync, ask Redis
+    private volatile boolean overflow;   // an id was not kept in memory: until a complete reload, ask Redis
+    private final AtomicLong drops = new AtomicLong();
     private int remembered;              // a racy counter is fine: it only paces the purge
 
     public Revocations(Redis redis, Clock clock, Duration tokenTtl) {
@@ -93,8 +95,8 @@ public final class Revocations implements InvalidationBus.Listener {
     /** Loads every revocation still in Redis (adds only: a concurrent message is never undone). */
     @Override
     public void resync() {
-        overflow = false;   // everything dropped before is reloaded below (or overflows again)
         purgeExpired();
+        long dropsBefore = drops.get();
         long fallback = clock.millis() + tokenTtl.toMillis();   // a value from before expiries were stored
         ScanParams params = new ScanParams().match(KEY + "*").count(1000);
         try (Jedis j = redis.connection()) {
@@ -114,6 +116,18 @@ public final class Revocations implements InvalidationBus.Listener {
                 cursor = page.getCursor();
             } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
         }
+        if (drops.get() == dropsBefore) {
+            overflow = false;   // every id dropped before this reload was in Redis, and is in memory now
+        }
+    }
+
+    /**
+     * Every minute, the same reload: should a logout's message ever be lost while the subscription
+     * stayed up (its PUBLISH failed after the SET), the id is still learnt here within a minute.
+     */
+    @Override
+    public void refresh() {
+        resync();
     }
 
     private void remember(String tokenId, long until) {
@@ -123,6 +137,7 @@ public final class Revocations implements InvalidationBus.Listener {
         if (revoked.size() >= MAX_LOCAL) {
             purgeExpired();
             if (revoked.size() >= MAX_LOCAL) {
+                drops.incrementAndGet();
                 overflow = true;
                 return;
             }
