@@ -33,7 +33,8 @@ class InvalidationOutageTest {
              Jedis admin = new Jedis(URI.create(redis.url()))) {
             Map<String, String> config = Map.of("redis.url", redis.url(), "auth.enabled", "true", "auth.registration", "true",
                                                 "auth.jwt-secret", "outage-test-secret-0123456789abcdefghijklmnop",
-                                                "auth.cache.ttl", "10m");
+                                                "auth.cache.ttl", "10m",
+                                                "tasks.reconcile-interval", "1h");   // its queue statistics call EXISTS too
             try (TestServer a = TestServer.start(config); TestServer b = TestServer.start(config)) {
                 TestServer.await("both instances subscribed", Duration.ofSeconds(10), () -> subscribers(admin) == 2);
                 String user = Users.fresh("outage");

@@ -42,7 +42,8 @@ class SharedBudgetTest {
                     "ratelimit.per-client", String.valueOf(LIMIT), "ratelimit.per-ip", "1000000",
                     "ratelimit.window", "1h",   // refill: 0.06 tokens/s, negligible during the test
                     "auth.enabled", "true", "auth.registration", "true",
-                    "auth.jwt-secret", "budget-test-secret-0123456789abcdefghijklmnop"));
+                    "auth.jwt-secret", "budget-test-secret-0123456789abcdefghijklmnop",
+                    "tasks.reconcile-interval", "1h"));   // its queue statistics call EXISTS too
             try (TestServer a = TestServer.start(config); TestServer b = TestServer.start(config)) {
                 TestServer.await("invalidations subscribed", Duration.ofSeconds(10),   // the first server's gauge
                         () -> a.get("/observe/metrics").body().matches("(?s).*sluice_auth_invalidations_live(\\{[^}]*})? 1.*"));
