@@ -65,6 +65,7 @@ record Features(Admission admission,
                                                        s.sessions().defaultModel(), s.llm().maxContentChars());
         // Users, JWTs and API keys; per-client rate limits shared through Redis; security headers.
         Gate gate = new Gate(s.auth(), s.ratelimit(), s.security(), infra.db(), infra.redis(), meters);
+        resources.push(gate);   // stops the credential-invalidation subscriber before Redis closes
         StatusService status = new StatusService(s.app().production(), s.http().maxPayloadSize(), admission,
                                                  infra.db(), infra.redis());
         return new Features(admission, deadlines, status, gate, chat, sessions, new TasksService(tasks, completer),

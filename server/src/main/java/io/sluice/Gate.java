@@ -1,27 +1,20 @@
 package io.sluice;
 
-import java.time.Clock;
-
 import io.helidon.webserver.http.HttpRouting;
 import io.sluice.auth.AdminBootstrap;
-import io.sluice.auth.ApiKeyStore;
-import io.sluice.auth.ApiKeys;
 import io.sluice.auth.AuthFilter;
 import io.sluice.auth.AuthService;
 import io.sluice.auth.AuthSettings;
-import io.sluice.auth.Authenticator;
-import io.sluice.auth.Jwt;
+import io.sluice.auth.Credentials;
 import io.sluice.auth.KeysService;
 import io.sluice.auth.Passwords;
-import io.sluice.auth.Principal;
-import io.sluice.auth.Revocations;
 import io.sluice.auth.UserStore;
 import io.sluice.infra.Database;
 import io.sluice.infra.Redis;
 import io.sluice.observe.ServerMeters;
-import io.sluice.ratelimit.RateLimitFilter;
 import io.sluice.ratelimit.RateLimitSettings;
 import io.sluice.ratelimit.RateLimiter;
+import io.sluice.ratelimit.RequestLimits;
 import io.sluice.security.CorsFilter;
 import io.sluice.security.SecurityHeadersFilter;
 import io.sluice.security.SecuritySettings;
@@ -31,37 +24,31 @@ import org.slf4j.LoggerFactory;
 /**
  * What every request passes between the access log and admission — security headers, CORS, the
  * per-IP limit, authentication, the per-client limit — and the /api/auth and /api/keys services.
+ * Owns the credential caches' invalidation subscriber: close it on shutdown.
  */
-final class Gate {
+final class Gate implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Gate.class);
 
-    private final AuthSettings auth;
-    private final RateLimitSettings limits;
     private final SecuritySettings security;
-    private final ServerMeters meters;
-    private final RateLimiter limiter;
+    private final Credentials credentials;
     private final AuthFilter authFilter;
     private final AuthService authService;
     private final KeysService keysService;
 
     Gate(AuthSettings auth, RateLimitSettings limits, SecuritySettings security, Database db, Redis redis, ServerMeters meters) {
-        this.auth = auth;
-        this.limits = limits;
         this.security = security;
-        this.meters = meters;
         UserStore users = new UserStore(db);
         Passwords passwords = new Passwords(auth.passwordMinLength());
         if (auth.enabled()) {
             AdminBootstrap.ensureAdmin(users, passwords, auth);
         }
-        ApiKeyStore keyStore = new ApiKeyStore(db);
-        ApiKeys apiKeys = new ApiKeys(keyStore);
-        Jwt jwt = new Jwt(auth.jwtSecret(), auth.tokenTtl(), Clock.systemUTC());
-        Revocations revocations = new Revocations(redis, Clock.systemUTC());
-        this.limiter = new RateLimiter(redis, limits, meters);
-        this.authFilter = new AuthFilter(auth.enabled(), new Authenticator(jwt, revocations, apiKeys));
-        this.authService = new AuthService(users, passwords, jwt, revocations, limiter, auth);
-        this.keysService = new KeysService(apiKeys, keyStore);
+        this.credentials = new Credentials(auth, db, redis);
+        credentials.registerMeters(meters);
+        RateLimiter limiter = new RateLimiter(redis, limits, meters);
+        RequestLimits requestLimits = limits.enabled() ? RequestLimits.of(limiter, limits, meters) : RequestLimits.off();
+        this.authFilter = new AuthFilter(auth.enabled(), credentials.authenticator(), requestLimits);
+        this.authService = new AuthService(users, passwords, credentials.jwt(), credentials.revocations(), limiter, auth);
+        this.keysService = new KeysService(credentials.keys(), credentials.store());
     }
 
     static void warnAboutAuth(AuthSettings s) {
@@ -82,21 +69,20 @@ final class Gate {
             r.addFilter(new CorsFilter(security.corsOrigins(), security.corsMaxAge().toSeconds()));
         }
         // Rate limits and auth come before admission: an abusive or unauthenticated client is turned
-        // away without ever holding one of the admission permits that honest callers queue for. The
-        // per-IP bucket comes first, so a flood of guessed keys or passwords costs a Redis call, not
-        // a database lookup or an Argon2 hash.
-        if (limits.enabled()) {
-            r.addFilter(new RateLimitFilter("ip", limiter, limits.perIp(), req -> req.remotePeer().host(), meters));
-        }
+        // away without ever holding one of the admission permits that honest callers queue for. One
+        // filter takes the per-IP bucket, authenticates and takes the per-client bucket: one Redis
+        // round trip for a credential known in memory, the per-IP bucket before any database lookup
+        // or Argon2 hash otherwise (AuthFilter explains the order).
         r.addFilter(authFilter);
-        if (limits.enabled()) {
-            r.addFilter(new RateLimitFilter("client", limiter, limits.perClient(), req -> req.context().get(Principal.class)
-                    .filter(p -> p != Principal.LOCAL).map(Principal::clientKey).orElse(null), meters));
-        }
     }
 
     void services(HttpRouting.Builder r) {
         r.register("/api/auth", authService)
          .register("/api/keys", keysService);
+    }
+
+    @Override
+    public void close() {
+        credentials.close();
     }
 }

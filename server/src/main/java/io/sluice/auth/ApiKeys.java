@@ -19,9 +19,11 @@ public final class ApiKeys {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final ApiKeyStore store;
+    private final KeyCache cache;
 
-    public ApiKeys(ApiKeyStore store) {
+    ApiKeys(ApiKeyStore store, KeyCache cache) {
         this.store = store;
+        this.cache = cache;
     }
 
     /** A newly created key: the stored row and the plain key, which is shown once and never again. */
@@ -44,18 +46,49 @@ public final class ApiKeys {
 
     /** The key's owner as a principal, or empty for any key we did not issue (or that was revoked). */
     public Optional<Principal> authenticate(String key) {
-        if (key.length() < PREFIX.length() + PREFIX_CHARS + 1 || key.length() > 200) {
+        if (!wellFormed(key)) {
             return Optional.empty();
         }
-        String prefix = key.substring(PREFIX.length(), PREFIX.length() + PREFIX_CHARS);
-        if (!prefix.matches("[0-9a-f]{12}")) {
-            return Optional.empty();
+        String hash = sha256(key);
+        Principal cached = cache.get(hash);
+        if (cached != null) {
+            return Optional.of(cached);
         }
-        return store.findByPrefix(prefix)
+        long epoch = cache.epoch();
+        Optional<Principal> found = store.findByPrefix(key.substring(PREFIX.length(), PREFIX.length() + PREFIX_CHARS))
                 .filter(m -> MessageDigest.isEqual(m.key().keyHash().getBytes(StandardCharsets.US_ASCII),
-                                                   sha256(key).getBytes(StandardCharsets.US_ASCII)))
+                                                   hash.getBytes(StandardCharsets.US_ASCII)))
                 .map(m -> new Principal(m.user().id().toString(), m.user().username(), m.user().role(),
                                         m.key().id().toString(), null, null));
+        found.ifPresent(p -> cache.put(hash, p, epoch));   // never a miss: a wrong key costs the database every time
+        return found;
+    }
+
+    /** The key's principal if it is in memory, else null (unknown here, or not a key at all). */
+    Principal cached(String key) {
+        return wellFormed(key) ? cache.get(sha256(key)) : null;
+    }
+
+    /** Deletes the user's key; once this returns true no instance accepts it any more (within a second). */
+    public boolean delete(UUID id, UUID userId) {
+        if (!store.delete(id, userId)) {
+            return false;
+        }
+        cache.keyDeleted(id.toString());
+        return true;
+    }
+
+    private static boolean wellFormed(String key) {
+        if (key.length() < PREFIX.length() + PREFIX_CHARS + 1 || key.length() > 200 || !key.startsWith(PREFIX)) {
+            return false;
+        }
+        for (int i = PREFIX.length(); i < PREFIX.length() + PREFIX_CHARS; i++) {
+            char c = key.charAt(i);
+            if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     static String sha256(String key) {

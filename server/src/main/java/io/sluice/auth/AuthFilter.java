@@ -7,19 +7,34 @@ import io.helidon.webserver.http.RoutingRequest;
 import io.helidon.webserver.http.RoutingResponse;
 import io.sluice.limits.AdmissionFilter;
 import io.sluice.http.ApiException;
+import io.sluice.ratelimit.RequestLimits;
 
 /**
  * Every API request carries a valid JWT or API key; the principal goes into the request context.
  * Health, metrics and probes never need one; login and register may come without one. With auth
- * switched off, every caller is {@link Principal#LOCAL}.
+ * switched off, every caller is {@link Principal#LOCAL}. The per-IP and per-client rate limits are
+ * taken here too, because their order relative to authentication is the point:
+ *
+ * <ul>
+ * <li>A credential settled in memory (a cached API key, a valid unrevoked JWT: a hash lookup or an
+ *     HMAC, cheaper than the Redis call itself) is authenticated first, and then both buckets are
+ *     taken in one Redis round trip.</li>
+ * <li>Anything else — an unknown or wrong key, a bad token, no credentials, a login — takes the
+ *     per-IP bucket first, so a flood of guessed keys or passwords costs a Redis call, never a
+ *     PostgreSQL lookup or an Argon2 hash; only then is it authenticated (the database, a 401), and
+ *     the client bucket taken in a second trip. Guesses are never cached, so they always land here.</li>
+ * </ul>
+ * Either way a request sees the same answers as with two separate checks around authentication.
  */
 public final class AuthFilter implements Filter {
     private final boolean enabled;
     private final Authenticator authenticator;
+    private final RequestLimits limits;
 
-    public AuthFilter(boolean enabled, Authenticator authenticator) {
+    public AuthFilter(boolean enabled, Authenticator authenticator, RequestLimits limits) {
         this.enabled = enabled;
         this.authenticator = authenticator;
+        this.limits = limits;
     }
 
     static boolean isPublic(String path) {
@@ -33,22 +48,31 @@ public final class AuthFilter implements Filter {
             chain.proceed();
             return;
         }
+        String ip = req.remotePeer().host();
         if (!enabled) {
+            limits.check(ip, null, res);   // the local admin has no bucket of its own
             req.context().register(Principal.LOCAL);
             chain.proceed();
             return;
         }
         String header = req.headers().first(HeaderNames.AUTHORIZATION).orElse(null);
         if (header == null && isPublic(path)) {
+            limits.check(ip, null, res);
             chain.proceed();
             return;
         }
-        Principal principal;
-        try {
-            principal = authenticator.authenticate(header);
-        } catch (ApiException e) {
-            res.header(HeaderNames.WWW_AUTHENTICATE, "Bearer");
-            throw e;
+        Principal principal = authenticator.fromMemory(header);
+        if (principal != null) {
+            limits.check(ip, principal.clientKey(), res);
+        } else {
+            limits.check(ip, null, res);
+            try {
+                principal = authenticator.authenticate(header);
+            } catch (ApiException e) {
+                res.header(HeaderNames.WWW_AUTHENTICATE, "Bearer");
+                throw e;
+            }
+            limits.check(null, principal.clientKey(), res);
         }
         req.context().register(principal);
         chain.proceed();

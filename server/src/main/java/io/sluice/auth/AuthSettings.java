@@ -16,7 +16,9 @@ public record AuthSettings(boolean enabled,
                            String adminUsername,
                            @Secret String adminPassword,
                            int loginAttempts,
-                           Duration loginWindow) {
+                           Duration loginWindow,
+                           Duration cacheTtl,
+                           int cacheMaxEntries) {
 
     /** The secret shipped in config.yaml: fine on a laptop, refused in production mode. */
     public static final String DEVELOPMENT_SECRET = "dev-only-insecure-jwt-secret-change-me-please";
@@ -31,7 +33,9 @@ public record AuthSettings(boolean enabled,
                                           c.string("auth.admin.username").trim().toLowerCase(java.util.Locale.ROOT),
                                           c.string("auth.admin.password"),
                                           c.intAtLeast("auth.login-attempts", 1),
-                                          c.duration("auth.login-window"));
+                                          c.duration("auth.login-window"),
+                                          c.duration("auth.cache.ttl"),
+                                          c.intAtLeast("auth.cache.max-entries", 0));
         int secretBytes = s.jwtSecret.getBytes(StandardCharsets.UTF_8).length;
         if (production && (secretBytes == 0 || s.jwtSecret.equals(DEVELOPMENT_SECRET))) {
             throw new InvalidConfigException("auth.jwt-secret", "***",
@@ -49,6 +53,7 @@ public record AuthSettings(boolean enabled,
 
     @Override
     public String toString() {   // never print the secret or the admin password
-        return "AuthSettings[enabled=" + enabled + ", tokenTtl=" + tokenTtl + ", registration=" + registration + "]";
+        return "AuthSettings[enabled=" + enabled + ", tokenTtl=" + tokenTtl + ", registration=" + registration
+               + ", cacheTtl=" + cacheTtl + ", cacheMaxEntries=" + cacheMaxEntries + "]";
     }
 }

@@ -16,6 +16,28 @@ public final class Authenticator {
         this.keys = keys;
     }
 
+    /**
+     * The principal when the credential can be settled in memory — a cached API key, or a JWT whose
+     * signature and expiry hold and that is not revoked — else null: unknown keys, bad tokens and
+     * missing headers go to {@link #authenticate}, which may ask PostgreSQL and answers the 401.
+     */
+    public Principal fromMemory(String authorization) {
+        if (authorization == null || authorization.length() < 8
+            || !authorization.regionMatches(true, 0, "bearer ", 0, 7)) {
+            return null;
+        }
+        String token = authorization.substring(7).trim();
+        if (ApiKeys.looksLikeKey(token)) {
+            return keys.cached(token);
+        }
+        try {
+            Jwt.Claims claims = jwt.verify(token);
+            return revocations.revoked(claims.tokenId()) ? null : principal(claims);
+        } catch (Jwt.InvalidTokenException e) {
+            return null;
+        }
+    }
+
     public Principal authenticate(String authorization) {
         if (authorization == null || authorization.isBlank()) {
             throw unauthorized("missing credentials: send Authorization: Bearer <token or API key>");
@@ -36,6 +58,10 @@ public final class Authenticator {
         if (revocations.revoked(claims.tokenId())) {
             throw unauthorized("token has been revoked");
         }
+        return principal(claims);
+    }
+
+    private static Principal principal(Jwt.Claims claims) {
         return new Principal(claims.subject(), claims.username(), Principal.Role.of(claims.role()), null,
                              claims.tokenId(), claims.expiresAt());
     }

@@ -64,7 +64,7 @@ public final class KeysService implements HttpService {
         } catch (IllegalArgumentException e) {
             throw ApiException.notFound("no API key " + raw.replaceAll("[^A-Za-z0-9-]", "?"));
         }
-        if (!store.delete(id, user)) {   // someone else's key answers exactly like a missing one
+        if (!keys.delete(id, user)) {   // someone else's key answers exactly like a missing one
             throw ApiException.notFound("no API key " + id);
         }
         Json.send(res, Map.of("id", id.toString(), "object", "api_key.deleted", "deleted", true));

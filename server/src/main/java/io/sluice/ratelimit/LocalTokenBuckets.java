@@ -1,5 +1,6 @@
 package io.sluice.ratelimit;
 
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 
 /** Per-instance token buckets: the fallback while Redis is unreachable. Bounded in number. */
@@ -31,11 +32,20 @@ final class LocalTokenBuckets {
         }
     }
 
-    Decision take(String key, Limit limit) {
+    /** Like {@link RedisTokenBucket#take}: in order, stopping at the first bucket that refuses. */
+    Verdict take(List<String> keys, List<Limit> limits) {
         long now = System.currentTimeMillis();
         if (buckets.size() > MAX_BUCKETS) {
             buckets.clear();   // crude but bounded: a flood of distinct keys must not exhaust the heap
         }
-        return buckets.computeIfAbsent(key, k -> new Bucket(limit.capacity(), now)).take(limit, now);
+        Verdict v = null;
+        for (int i = 0; i < keys.size(); i++) {
+            Limit limit = limits.get(i);
+            v = new Verdict(i, buckets.computeIfAbsent(keys.get(i), k -> new Bucket(limit.capacity(), now)).take(limit, now));
+            if (!v.decision().allowed()) {
+                break;
+            }
+        }
+        return v;
     }
 }

@@ -38,11 +38,16 @@ public final class RateLimiter {
 
     /** Takes one token from the named bucket. */
     public Decision take(String key, Limit limit) {
+        return take(List.of(key), List.of(limit)).decision();
+    }
+
+    /** Takes a token from each bucket in order, stopping at the first that refuses (one Redis round trip). */
+    Verdict take(List<String> keys, List<Limit> limits) {
         long down = downSince.get();
         long now = System.currentTimeMillis();
         if (down == 0 || now - down >= retryMs) {
             try {
-                Decision d = redis.take(key, limit);
+                Verdict d = redis.take(keys, limits);
                 if (down != 0 && downSince.compareAndSet(down, 0)) {
                     LOG.info("rate limiter: Redis reachable again; shared buckets back in use");
                 }
@@ -57,8 +62,8 @@ public final class RateLimiter {
             }
         }
         return switch (mode) {
-            case LOCAL -> local.take(key, limit);
-            case OPEN -> Decision.open(limit);
+            case LOCAL -> local.take(keys, limits);
+            case OPEN -> new Verdict(limits.size() - 1, Decision.open(limits.getLast()));
             case CLOSED -> throw ApiException.unavailable("rate_limiter_unavailable",
                     "the rate limiter cannot reach its store; retry later", Duration.ofMillis(Math.max(1000, retryMs)));
         };

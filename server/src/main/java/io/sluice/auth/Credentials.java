@@ -1,0 +1,73 @@
+package io.sluice.auth;
+
+import java.time.Clock;
+import java.util.List;
+
+import io.sluice.infra.Database;
+import io.sluice.infra.Redis;
+import io.sluice.observe.ServerMeters;
+
+/**
+ * API keys, token revocations and the authenticator over them, with their in-memory copies kept
+ * honest by one {@link InvalidationBus}. Owns the bus (and its threads): close it on shutdown.
+ * With auth switched off nothing is cached and no bus runs.
+ */
+public final class Credentials implements AutoCloseable {
+    private final ApiKeyStore store;
+    private final ApiKeys keys;
+    private final Jwt jwt;
+    private final Revocations revocations;
+    private final Authenticator authenticator;
+    private final InvalidationBus bus;
+    private final KeyCache cache;
+
+    public Credentials(AuthSettings s, Database db, Redis redis) {
+        Clock clock = Clock.systemUTC();
+        this.cache = new KeyCache(s.cacheTtl(), s.cacheMaxEntries());
+        this.store = new ApiKeyStore(db);
+        this.keys = new ApiKeys(store, cache);
+        this.jwt = new Jwt(s.jwtSecret(), s.tokenTtl(), clock);
+        this.revocations = new Revocations(redis, clock, s.tokenTtl());
+        this.authenticator = new Authenticator(jwt, revocations, keys);
+        this.bus = s.enabled() ? new InvalidationBus(redis, List.of(cache, revocations)) : null;
+        if (bus != null) {
+            cache.attach(bus);
+            revocations.attach(bus);
+        }
+    }
+
+    /** {@code sluice_auth_key_cache_hits} and {@code sluice_auth_invalidations_live} (0 while the caches step aside). */
+    public void registerMeters(ServerMeters meters) {
+        meters.gauge("sluice.auth.key.cache.hits", "API-key requests authenticated from memory, without PostgreSQL",
+                     List.of(), cache::hits);
+        meters.gauge("sluice.auth.invalidations.live", "1 while credential caches are kept current over Redis pub/sub",
+                     List.of(), () -> bus != null && bus.live() ? 1 : 0);
+    }
+
+    public ApiKeyStore store() {
+        return store;
+    }
+
+    public ApiKeys keys() {
+        return keys;
+    }
+
+    public Jwt jwt() {
+        return jwt;
+    }
+
+    public Revocations revocations() {
+        return revocations;
+    }
+
+    public Authenticator authenticator() {
+        return authenticator;
+    }
+
+    @Override
+    public void close() {
+        if (bus != null) {
+            bus.close();
+        }
+    }
+}
