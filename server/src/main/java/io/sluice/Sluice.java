@@ -35,6 +35,8 @@ import io.sluice.llm.ChatRouter;
 import io.sluice.llm.Completer;
 import io.sluice.llm.LlmMeters;
 import io.sluice.llm.ModelCatalog;
+import io.sluice.llm.usage.UsageSettings;
+import io.sluice.llm.usage.UsageWriter;
 import io.sluice.observe.AccessLogFilter;
 import io.sluice.observe.HealthChecks;
 import io.sluice.observe.Logs;
@@ -49,7 +51,6 @@ import io.sluice.tasks.TasksService;
 import io.sluice.sessions.SessionChat;
 import io.sluice.sessions.SessionStore;
 import io.sluice.sessions.SessionsService;
-import io.sluice.sessions.UsageStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -110,7 +111,9 @@ public final class Sluice implements AutoCloseable {
             upstreamLimiter.track(catalog.providers().keySet());
             ChatRouter router = new ChatRouter(catalog.providers(), bulkheads.get("llm"), settings.llm(), new LlmMeters(registry),
                                                upstreamLimiter);
-            UsageStore usage = new UsageStore(db);
+            UsageWriter usage = UsageWriter.start(db, UsageSettings.from(new ConfigReader(config)));   // closed after HTTP stops, before the pool
+            resources.push(usage);
+            usage.registerMeters(registry);
             SessionStore sessionStore = new SessionStore(db);
             ChatRequestValidator validator = new ChatRequestValidator(settings.llm(), catalog);
             ChatCompletionsService chat = new ChatCompletionsService(admission, catalog, validator, router, usage,
