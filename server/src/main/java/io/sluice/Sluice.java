@@ -76,6 +76,7 @@ public final class Sluice implements AutoCloseable {
     public static Sluice start(Config config) {
         Settings settings = Settings.from(config);
         Logs.configure(settings.logging());
+        Logs.asyncAccessLog(io.sluice.observe.AccessLogSettings.from(new ConfigReader(config)));
         FeatureSettings features = FeatureSettings.from(config, settings);
         AuthSettings authSettings = features.auth();
         RateLimitSettings limits = features.limits();
