@@ -76,7 +76,7 @@ public final class Sluice implements AutoCloseable {
     public static Sluice start(Config config) {
         Settings settings = Settings.from(config);
         Logs.configure(settings.logging());
-        Logs.asyncAccessLog(io.sluice.observe.AccessLogSettings.from(new ConfigReader(config)));
+        AutoCloseable accessLog = Logs.asyncAccessLog(io.sluice.observe.AccessLogSettings.from(new ConfigReader(config)));
         FeatureSettings features = FeatureSettings.from(config, settings);
         AuthSettings authSettings = features.auth();
         RateLimitSettings limits = features.limits();
@@ -84,6 +84,7 @@ public final class Sluice implements AutoCloseable {
         TaskSettings taskSettings = features.tasks();
         Gate.warnAboutAuth(authSettings);
         Deque<AutoCloseable> resources = new ArrayDeque<>();   // closed last-in, first-out
+        resources.push(accessLog);                             // flushed last: the final access lines
         try {
             Database db = Database.open(settings.database(), postgresUrl(settings.database(), resources));
             resources.push(db);

@@ -25,6 +25,7 @@ final class AsyncAccessAppender extends UnsynchronizedAppenderBase<ILoggingEvent
     private final BlockingQueue<ILoggingEvent> queue;
     private final List<Appender<ILoggingEvent>> targets;
     private final AtomicLong dropped = new AtomicLong();
+    private volatile boolean writing;
     private Thread worker;
 
     AsyncAccessAppender(int capacity, List<Appender<ILoggingEvent>> targets) {
@@ -57,10 +58,12 @@ final class AsyncAccessAppender extends UnsynchronizedAppenderBase<ILoggingEvent
             while (isStarted() || !queue.isEmpty()) {
                 ILoggingEvent first = queue.poll(100, TimeUnit.MILLISECONDS);
                 if (first != null) {
+                    writing = true;
                     batch.add(first);
                     queue.drainTo(batch, BATCH - 1);
                     write(batch);
                     batch.clear();
+                    writing = false;
                 }
             }
         } catch (InterruptedException e) {
@@ -72,6 +75,19 @@ final class AsyncAccessAppender extends UnsynchronizedAppenderBase<ILoggingEvent
         for (ILoggingEvent e : batch) {
             for (Appender<ILoggingEvent> target : targets) {
                 target.doAppend(e);
+            }
+        }
+    }
+
+    /** Waits (bounded) until every line queued so far is written: the last lines before the process exits. */
+    void flush(long millis) {
+        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        while ((!queue.isEmpty() || writing) && System.nanoTime() < end && worker.isAlive()) {
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
             }
         }
     }

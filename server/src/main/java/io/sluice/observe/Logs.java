@@ -66,9 +66,10 @@ public final class Logs {
     /**
      * Access lines leave the request thread: the {@code sluice.access} logger writes through a
      * bounded {@link AsyncAccessAppender} to server.log, and to the console only when asked.
-     * Call after {@link #configure}.
+     * Call after {@link #configure}. Closing the result writes the lines still queued (bounded):
+     * close it last, after the server has stopped.
      */
-    public static void asyncAccessLog(AccessLogSettings s) {
+    public static AutoCloseable asyncAccessLog(AccessLogSettings s) {
         LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
         ch.qos.logback.classic.Logger root = ctx.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
         java.util.List<ch.qos.logback.core.Appender<ILoggingEvent>> targets = new java.util.ArrayList<>();
@@ -82,6 +83,7 @@ public final class Logs {
         ch.qos.logback.classic.Logger access = ctx.getLogger(AccessLogFilter.LOGGER);
         access.setAdditive(false);
         access.addAppender(async);
+        return () -> async.flush(1000);
     }
 
     /** {@code sluice_log_access_dropped_total}: access lines dropped because the queue was full. */

@@ -28,7 +28,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A burst of 1,000 chats and SIGTERM right after the last answer: the rows still queued in the
- * usage writer are written before the process exits, so every answered chat has its usage row.
+ * usage writer are written before the process exits, so every answered chat has its usage row
+ * (and its access line).
  */
 class UsageShutdownTest {
     private static final int CHATS = 1000;
@@ -78,6 +79,10 @@ class UsageShutdownTest {
             assertEquals(143, p.waitFor(60), "exited by SIGTERM; output:\n" + p.output());
             assertEquals(CHATS, usageRows(prefix), "a usage row for every answered chat; output:\n" + p.output());
             assertTrue(p.output().contains("shutdown complete"), p.output());
+            // The access log is asynchronous too, and flushed last: every answered chat has its line.
+            long accessLines = Files.readAllLines(dir.resolve("logs/server.log")).stream()
+                    .filter(l -> l.contains("sluice.access") && l.contains(prefix)).count();
+            assertEquals(CHATS, accessLines, "an access line for every answered chat");
         }
     }
 
