@@ -41,6 +41,7 @@ final class AsyncAccessAppender extends UnsynchronizedAppenderBase<ILoggingEvent
     @Override
     public void start() {
         super.start();   // first: the worker runs while the appender is started
+        // A platform thread: file writes block their carrier, and the carriers belong to the requests.
         worker = Thread.ofPlatform().daemon().name("access-log").start(this::run);
     }
 
