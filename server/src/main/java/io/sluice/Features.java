@@ -19,8 +19,8 @@ import io.sluice.scenes.SceneStore;
 import io.sluice.scenes.ScenesService;
 import io.sluice.sessions.SessionChat;
 import io.sluice.sessions.SessionStore;
+import io.sluice.llm.usage.UsageWriter;
 import io.sluice.sessions.SessionsService;
-import io.sluice.sessions.UsageStore;
 import io.sluice.tasks.TaskDispatcher;
 import io.sluice.tasks.TaskRunner;
 import io.sluice.tasks.Tasks;
@@ -37,7 +37,7 @@ record Features(Admission admission,
                 ScenesService scenes) {
 
     /** The LLM parts that chat, sessions and tasks share. */
-    private record Llm(ModelCatalog catalog, ChatRouter router, ChatRequestValidator validator, UsageStore usage) {
+    private record Llm(ModelCatalog catalog, ChatRouter router, ChatRequestValidator validator, UsageWriter usage) {
     }
 
     static Features wire(Settings s, Infrastructure infra, ServerMeters meters, Deque<AutoCloseable> resources) {
@@ -82,6 +82,9 @@ record Features(Admission admission,
         upstreamLimiter.track(catalog.providers().keySet());
         ChatRouter router = new ChatRouter(catalog.providers(), bulkheads.get("llm"), s.llm(),
                                            new LlmMeters(meters.registry()), upstreamLimiter);
-        return new Llm(catalog, router, new ChatRequestValidator(s.llm(), catalog), new UsageStore(infra.db()));
+        UsageWriter usage = UsageWriter.start(infra.db(), s.usage());   // closed after HTTP and tasks stop, before the pool
+        resources.push(usage);
+        usage.registerMeters(meters.registry());
+        return new Llm(catalog, router, new ChatRequestValidator(s.llm(), catalog), usage);
     }
 }

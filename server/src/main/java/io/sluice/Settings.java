@@ -16,6 +16,8 @@ import io.sluice.infra.RedisSettings;
 import io.sluice.limits.AdmissionSettings;
 import io.sluice.limits.BulkheadSettings;
 import io.sluice.llm.LlmSettings;
+import io.sluice.llm.usage.UsageSettings;
+import io.sluice.observe.AccessLogSettings;
 import io.sluice.observe.LogSettings;
 import io.sluice.ratelimit.RateLimitSettings;
 import io.sluice.security.SecuritySettings;
@@ -33,6 +35,7 @@ public record Settings(AppSettings app,
                        DatabaseSettings database,
                        RedisSettings redis,
                        LogSettings logging,
+                       AccessLogSettings accessLog,
                        DiagnosticsSettings diagnostics,
                        LlmSettings llm,
                        Map<String, BulkheadSettings> bulkheads,
@@ -40,7 +43,8 @@ public record Settings(AppSettings app,
                        AuthSettings auth,
                        RateLimitSettings ratelimit,
                        SecuritySettings security,
-                       TaskSettings tasks) {
+                       TaskSettings tasks,
+                       UsageSettings usage) {
 
     public static Settings from(Config config) {
         ConfigReader c = new ConfigReader(config);
@@ -53,6 +57,7 @@ public record Settings(AppSettings app,
                             DatabaseSettings.from(c, app.production(), admission.requestDeadline()),
                             RedisSettings.from(c),
                             LogSettings.from(c),
+                            AccessLogSettings.from(c, app.production()),
                             DiagnosticsSettings.from(c),
                             llm,
                             BulkheadSettings.all(c),
@@ -60,7 +65,8 @@ public record Settings(AppSettings app,
                             AuthSettings.from(c, app.production()),
                             RateLimitSettings.from(c),
                             SecuritySettings.from(c),
-                            TaskSettings.from(c, llm.asyncDefault()));
+                            TaskSettings.from(c, llm.asyncDefault()),
+                            UsageSettings.from(c));
     }
 
     /** The settings as JSON, safe to print: every {@link io.sluice.config.Secret} component masked. */

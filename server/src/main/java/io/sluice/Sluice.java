@@ -51,8 +51,9 @@ public final class Sluice implements AutoCloseable {
     public static Sluice start(Config config) {
         Settings settings = Settings.from(config);
         Logs.configure(settings.logging());
-        Gate.warnAboutAuth(settings.auth());
         Deque<AutoCloseable> resources = new ArrayDeque<>();   // closed last-in, first-out
+        resources.push(Logs.asyncAccessLog(settings.accessLog()));   // flushed last: the final access lines
+        Gate.warnAboutAuth(settings.auth());
         try {
             Infrastructure infra = Infrastructure.start(settings, resources);
             ServerMeters meters = meters(config, infra, resources);

@@ -10,7 +10,8 @@ import io.sluice.http.Json;
 final class Tally {
     private final StringBuilder text = new StringBuilder();
     private String finishReason;
-    private JsonNode usage;
+    private Integer promptTokens;      // the upstream's count, when it sent one
+    private int completionTokens;
 
     /**
      * Notes one streamed chunk; returns false for the usage-only chunk a client did not ask for
@@ -23,7 +24,11 @@ final class Tally {
         }
         JsonNode choices = chunk.path("choices");
         if (chunk.hasNonNull("usage")) {
-            usage = chunk.get("usage");
+            JsonNode usage = chunk.get("usage");
+            if (usage.path("prompt_tokens").canConvertToInt()) {
+                promptTokens = usage.path("prompt_tokens").asInt();
+                completionTokens = usage.path("completion_tokens").asInt();
+            }
             if (choices.isArray() && choices.isEmpty() && !clientWantsUsage) {
                 return false;
             }
@@ -39,16 +44,18 @@ final class Tally {
         return true;
     }
 
-    /** Notes a whole non-streamed answer. */
+    /** Notes a whole non-streamed answer, read from its bytes without building a tree (they are relayed as they are). */
     void body(byte[] json) {
-        JsonNode completion = parse(json);
+        CompletionScan completion = CompletionScan.of(json);
         if (completion == null) {
             return;
         }
-        JsonNode first = completion.path("choices").path(0);
-        text.append(ChatRequest.text(first.path("message").path("content")));
-        finishReason = first.path("finish_reason").asText(null);
-        usage = completion.get("usage");
+        text.append(completion.text());
+        finishReason = completion.finishReason();
+        if (completion.promptTokens() != null) {
+            promptTokens = completion.promptTokens();
+            completionTokens = completion.completionTokens() == null ? 0 : completion.completionTokens();
+        }
     }
 
     String text() {
@@ -60,8 +67,8 @@ final class Tally {
     }
 
     ChatResult.Usage usage(int promptChars) {
-        if (usage != null && usage.path("prompt_tokens").canConvertToInt()) {
-            return new ChatResult.Usage(usage.path("prompt_tokens").asInt(), usage.path("completion_tokens").asInt(), false);
+        if (promptTokens != null) {
+            return new ChatResult.Usage(promptTokens, completionTokens, false);
         }
         return new ChatResult.Usage(Math.max(1, promptChars / 4), (text.length() + 3) / 4, true);
     }

@@ -22,7 +22,8 @@ import org.slf4j.spi.LoggingEventBuilder;
  * Authorization, cookies and keys never reach a log.
  */
 public final class AccessLogFilter implements Filter {
-    private static final Logger ACCESS = LoggerFactory.getLogger("sluice.access");
+    static final String LOGGER = "sluice.access";
+    private static final Logger ACCESS = LoggerFactory.getLogger(LOGGER);
     private static final Pattern UNPRINTABLE = Pattern.compile("[^\\x20-\\x7E]|\"");
 
     private final ErrorMapper errors;
@@ -31,6 +32,7 @@ public final class AccessLogFilter implements Filter {
     public AccessLogFilter(ErrorMapper errors, ServerMeters meters) {
         this.errors = errors;
         this.meters = meters;
+        Logs.registerMeters(meters);
     }
 
     @Override

@@ -62,6 +62,39 @@ public final class Logs {
         }
     }
 
+    /**
+     * Access lines leave the request thread: the {@code sluice.access} logger writes through a
+     * bounded {@link AsyncAccessAppender} to server.log, and to the console only when asked.
+     * Call after {@link #configure}. Closing the result writes the lines still queued (bounded):
+     * close it last, after the server has stopped.
+     */
+    public static AutoCloseable asyncAccessLog(AccessLogSettings s) {
+        LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
+        ch.qos.logback.classic.Logger root = ctx.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        java.util.List<ch.qos.logback.core.Appender<ILoggingEvent>> targets = new java.util.ArrayList<>();
+        targets.add(root.getAppender("server"));
+        if (s.console()) {
+            targets.add(root.getAppender("console"));
+        }
+        AsyncAccessAppender async = new AsyncAccessAppender(s.queueSize(), targets);
+        async.setContext(ctx);
+        async.start();
+        ch.qos.logback.classic.Logger access = ctx.getLogger(AccessLogFilter.LOGGER);
+        access.setAdditive(false);
+        access.addAppender(async);
+        return () -> async.flush(1000);
+    }
+
+    /** {@code sluice_log_access_dropped_total}: access lines dropped because the queue was full. */
+    static void registerMeters(ServerMeters meters) {
+        LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
+        if (ctx.getLogger(AccessLogFilter.LOGGER).getAppender(AsyncAccessAppender.NAME) instanceof AsyncAccessAppender a) {
+            meters.registry().getOrCreate(io.helidon.metrics.api.FunctionalCounter
+                    .builder("sluice.log.access.dropped", a, AsyncAccessAppender::dropped)
+                    .description("access-log lines dropped because the asynchronous queue was full"));
+        }
+    }
+
     private static RollingFileAppender<ILoggingEvent> file(LoggerContext ctx, LogSettings s, String name,
                                                           Level threshold, boolean only) {
         String file = Path.of(s.dir(), name + ".log").toString();

@@ -20,6 +20,7 @@ import io.sluice.llm.ChatResult;
 import io.sluice.llm.ChatRouter;
 import io.sluice.llm.ModelCatalog;
 import io.sluice.llm.SseWriter;
+import io.sluice.llm.UsageSink;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
@@ -32,14 +33,14 @@ import io.helidon.webserver.http.ServerResponse;
  */
 public final class SessionChat {
     private final SessionStore store;
-    private final UsageStore usage;
+    private final UsageSink usage;
     private final ModelCatalog catalog;
     private final ChatRouter router;
     private final Admission admission;
     private final SessionSettings settings;
     private final LlmSettings llm;
 
-    public SessionChat(SessionStore store, UsageStore usage, ModelCatalog catalog, ChatRouter router, Admission admission,
+    public SessionChat(SessionStore store, UsageSink usage, ModelCatalog catalog, ChatRouter router, Admission admission,
                        SessionSettings settings, LlmSettings llm) {
         this.store = store;
         this.usage = usage;

@@ -6,7 +6,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Repairs the gap between PostgreSQL (the truth) and Redis (the carrier): every interval it
  * re-creates the consumer group if Redis lost it, re-enqueues unfinished tasks whose stream entry
- * is gone (a Redis restart without persistence, a crash between commit and enqueue), trims
+ * is gone or unknown (a Redis restart without persistence, a crash between commit and enqueue; a
+ * submitted task's entry is unknown until a worker claims it, so a task still waiting after an
+ * interval gets one more entry, a harmless duplicate), trims
  * acknowledged history and refreshes the queue gauges.
  */
 final class TaskReconciler implements Runnable {

@@ -17,6 +17,8 @@ import io.sluice.infra.Database;
 /**
  * Task rows in PostgreSQL, the source of truth. Every state change is one guarded UPDATE, so a task
  * is claimed by one worker at a time and finishes with exactly one result, whatever Redis redelivers.
+ * {@code stream_id} names the stream entry that carries the task: recorded by the claim (the entry
+ * that delivered it) and by every re-enqueue; null only for a task submitted and not yet claimed.
  */
 public final class TaskStore {
     private static final String COLUMNS =
@@ -51,14 +53,15 @@ public final class TaskStore {
 
     /**
      * Takes the task for this worker: a queued task, or a running one whose worker stopped sending
-     * heartbeats (it died). Empty when the task is finished, cancelled, or alive elsewhere.
+     * heartbeats (it died). Empty when the task is finished, cancelled, or alive elsewhere. The
+     * delivering entry becomes the task's carrier, acknowledged when the task is done.
      */
-    public Optional<Task> claim(UUID id, String worker, Duration visibilityTimeout) {
-        return db.queryOne("UPDATE tasks SET status = 'running', attempts = attempts + 1, worker = ?, started_at = now(), "
-                           + "heartbeat_at = now(), updated_at = now() "
+    public Optional<Task> claim(UUID id, String streamId, String worker, Duration visibilityTimeout) {
+        return db.queryOne("UPDATE tasks SET status = 'running', attempts = attempts + 1, worker = ?, stream_id = ?, "
+                           + "started_at = now(), heartbeat_at = now(), updated_at = now() "
                            + "WHERE id = ? AND (status = 'queued' OR (status = 'running' "
                            + "AND heartbeat_at < now() - make_interval(secs => ?))) RETURNING " + COLUMNS,
-                           TaskStore::map, worker, id, seconds(visibilityTimeout));
+                           TaskStore::map, worker, streamId, id, seconds(visibilityTimeout));
     }
 
     /** True when the task is still unfinished and this stream entry is the one that carries it. */

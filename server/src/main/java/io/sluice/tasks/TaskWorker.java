@@ -73,7 +73,7 @@ final class TaskWorker implements Runnable {
             queue.ack(d.entryId());
             return;
         }
-        Optional<Task> claimed = store.claim(d.taskId(), settings.consumer(), settings.visibilityTimeout());
+        Optional<Task> claimed = store.claim(d.taskId(), d.entryId().toString(), settings.consumer(), settings.visibilityTimeout());
         if (claimed.isEmpty()) {
             if (!store.isLiveUnder(d.taskId(), d.entryId().toString())) {
                 queue.ack(d.entryId());  // finished, cancelled, or a duplicate entry of a task running elsewhere

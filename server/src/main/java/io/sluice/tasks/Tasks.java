@@ -40,13 +40,22 @@ public final class Tasks implements AutoCloseable {
     }
 
     /**
-     * Stores the task, then puts its id on the stream. When Redis refuses, the row is removed and the
-     * caller gets 503: no task the client never heard of stays queued.
+     * Stores the task (already 'queued'), then puts its id on the stream: two round trips. When Redis
+     * refuses, the row is removed and the caller gets 503: no task the client never heard of stays queued.
+     * <p>
+     * Why no acknowledged task can be lost: the caller hears of the task only after the row is
+     * committed as 'queued' and XADD has returned. The entry's id is not written back here (that
+     * was a third round trip); the worker's claim records it. So a queued row with no stream_id is
+     * either waiting in the stream, or its entry was lost with Redis — and the reconciler re-enqueues
+     * every queued task untouched for a reconcile interval whose entry is unknown or gone, recording
+     * the new entry. The cost is at most one duplicate entry for a task that waits longer than the
+     * reconcile interval; a duplicate is harmless, since claiming is one guarded UPDATE and a worker
+     * acknowledges an entry that does not carry a live task (TaskStore's invariant).
      */
     public Task submit(String owner, String kind, JsonNode request) {
         Task task = store.insert(owner, kind, request);
         try {
-            store.recordStreamId(task.id(), queue.enqueue(task.id()));
+            queue.enqueue(task.id());
         } catch (JedisException e) {
             store.delete(task.id());
             LOG.warn("task submit refused: redis unavailable ({})", e.toString());

@@ -1,0 +1,109 @@
+package io.sluice.llm;
+
+import java.io.IOException;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectReader;
+import io.sluice.http.Json;
+
+/**
+ * What Sluice needs from a non-streamed chat.completion, read from the upstream's bytes with
+ * Jackson's streaming parser: the token usage, the first choice's text and finish reason.
+ * Everything else is skipped without building a tree; the bytes themselves go to the client
+ * unchanged, so nothing is parsed and re-serialised on the way through.
+ */
+record CompletionScan(String text, String finishReason, Integer promptTokens, Integer completionTokens) {
+
+    /** The fields of a chat.completion; null when the bytes are not a JSON object. */
+    static CompletionScan of(byte[] json) {
+        try (JsonParser p = Json.MAPPER.createParser(json)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return null;
+            }
+            Builder b = new Builder();
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken value = p.nextToken();
+                if (field.equals("usage") && value == JsonToken.START_OBJECT) {
+                    b.usage(p);
+                } else if (field.equals("choices") && value == JsonToken.START_ARRAY) {
+                    b.choices(p);
+                } else {
+                    p.skipChildren();
+                }
+            }
+            return new CompletionScan(b.text, b.finishReason, b.prompt, b.completion);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** Reads a value in the middle of a document (the shared mapper refuses trailing tokens). */
+    private static final ObjectReader TREE = Json.MAPPER.readerFor(JsonNode.class)
+            .without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
+    private static final class Builder {
+        String text = "";
+        String finishReason;
+        Integer prompt;
+        Integer completion;
+
+        void usage(JsonParser p) throws IOException {
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken value = p.nextToken();
+                if (value.isNumeric() && field.equals("prompt_tokens")) {
+                    prompt = p.getValueAsInt();
+                } else if (value.isNumeric() && field.equals("completion_tokens")) {
+                    completion = p.getValueAsInt();
+                } else {
+                    p.skipChildren();
+                }
+            }
+        }
+
+        /** The first choice's message content and finish reason; later choices are skipped. */
+        void choices(JsonParser p) throws IOException {
+            boolean first = true;
+            for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY && t != null; t = p.nextToken()) {
+                if (first && t == JsonToken.START_OBJECT) {
+                    choice(p);
+                } else {
+                    p.skipChildren();
+                }
+                first = false;
+            }
+        }
+
+        private void message(JsonParser p) throws IOException {
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken value = p.nextToken();
+                if (field.equals("content") && value == JsonToken.VALUE_STRING) {
+                    text = p.getText();
+                } else if (field.equals("content") && value == JsonToken.START_ARRAY) {
+                    text = ChatRequest.text(TREE.readValue(p));   // content parts: rare, read as a tree
+                } else {
+                    p.skipChildren();
+                }
+            }
+        }
+
+        private void choice(JsonParser p) throws IOException {
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken value = p.nextToken();
+                if (field.equals("message") && value == JsonToken.START_OBJECT) {
+                    message(p);
+                } else if (field.equals("finish_reason") && value.isScalarValue() && value != JsonToken.VALUE_NULL) {
+                    finishReason = p.getText();
+                } else {
+                    p.skipChildren();
+                }
+            }
+        }
+    }
+}

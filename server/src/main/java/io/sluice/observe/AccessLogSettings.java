@@ -1,0 +1,20 @@
+package io.sluice.observe;
+
+import java.util.Set;
+
+import io.sluice.config.ConfigReader;
+
+/**
+ * How access lines are written: always to server.log through a bounded asynchronous queue, and to
+ * the console only in development mode or when {@code logging.access-console} asks for it (a
+ * production console is usually a container log that already gets server.log's shipper).
+ */
+public record AccessLogSettings(boolean console, int queueSize) {
+
+    public static AccessLogSettings from(ConfigReader c, boolean production) {
+        boolean development = !production;
+        String console = c.oneOf("logging.access-console", Set.of("auto", "true", "false"));
+        return new AccessLogSettings(console.equals("auto") ? development : console.equals("true"),
+                                     c.intAtLeast("logging.access-queue-size", 16));
+    }
+}

@@ -1,0 +1,66 @@
+package io.sluice.llm;
+
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+
+import io.sluice.support.TestServer;
+import org.junit.jupiter.api.Test;
+
+import static io.sluice.support.TestServer.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+/**
+ * A non-streamed answer reaches the client exactly as the upstream wrote it (key order, spacing,
+ * escapes and fields Sluice does not know), while usage is still read from it.
+ */
+class PassThroughTest {
+    /** Usage before choices, odd spacing, an escaped character, a field no SDK version of ours knows. */
+    private static final String UPSTREAM_BODY = "{ \"id\":\"chatcmpl-x\",\"object\":\"chat.completion\",\"created\":1700000000,"
+            + "\"model\":\"upstream-model-2025\",\"usage\":{\"prompt_tokens\":17,\"completion_tokens\":4,\"total_tokens\":21,"
+            + "\"prompt_tokens_details\":{\"cached_tokens\":0}},\"system_fingerprint\":null,\"service_tier\":\"default\",\n"
+            + " \"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"caf\\u00e9 \\\"ok\\\"\",\"refusal\":null},"
+            + "\"logprobs\":null,\"finish_reason\":\"stop\"},{\"index\":1,\"message\":{\"role\":\"assistant\",\"content\":\"other\"},"
+            + "\"finish_reason\":\"length\"}]}";
+
+    @Test
+    void nonStreamedBodyIsRelayedByteForByteAndUsageIsReadFromIt() {
+        try (FakeUpstream fake = FakeUpstream.start();
+             TestServer server = TestServer.start(Map.of(
+                     "llm.providers.fake.type", "openai-compatible",
+                     "llm.providers.fake.base-url", fake.baseUrl(),
+                     "llm.models.fake-model.route", "fake:upstream-model"))) {
+            fake.byDefault((f, ex, req) -> {
+                byte[] body = UPSTREAM_BODY.getBytes(StandardCharsets.UTF_8);
+                ex.getResponseHeaders().set("Content-Type", "application/json");
+                ex.sendResponseHeaders(200, body.length);
+                ex.getResponseBody().write(body);
+            });
+            String id = "pass-" + UUID.randomUUID();
+            HttpResponse<String> res = ChatCompletionsTest.post(server, "/v1/chat/completions",
+                    "{\"model\":\"fake-model\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", id);
+            assertEquals(200, res.statusCode(), res.body());
+            assertEquals(UPSTREAM_BODY, res.body(), "the upstream's bytes, unchanged");
+            await("usage row", Duration.ofSeconds(5), () -> !UsageRows.forRequest(id).isEmpty());
+            assertEquals(new UsageRows.Row("", null, "fake-model", "fake", 17, 4, false, "complete"),
+                         UsageRows.forRequest(id).getFirst());
+        }
+    }
+
+    @Test
+    void scanReadsTheFirstChoiceAndTheUsageOnly() {
+        CompletionScan scan = CompletionScan.of(UPSTREAM_BODY.getBytes(StandardCharsets.UTF_8));
+        assertEquals(new CompletionScan("café \"ok\"", "stop", 17, 4), scan);
+
+        CompletionScan parts = CompletionScan.of(("{\"choices\":[{\"message\":{\"content\":[{\"type\":\"text\",\"text\":\"a\"},"
+                + "{\"type\":\"image_url\",\"image_url\":{}},{\"type\":\"text\",\"text\":\"b\"}]},\"finish_reason\":null}]}")
+                                                         .getBytes(StandardCharsets.UTF_8));
+        assertEquals(new CompletionScan("ab", null, null, null), parts, "content parts; no usage sent");
+
+        assertNull(CompletionScan.of("not json".getBytes(StandardCharsets.UTF_8)));
+        assertNull(CompletionScan.of("[1,2]".getBytes(StandardCharsets.UTF_8)));
+    }
+}
