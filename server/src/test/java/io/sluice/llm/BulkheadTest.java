@@ -10,6 +10,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
+import io.sluice.support.FakeUpstream;
+import io.sluice.support.TestGateway;
 import io.sluice.support.TestServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -24,28 +26,27 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The llm bulkhead with 2 slots and a queue of 1: the 3rd call waits, the 4th is refused at once, gauges show it. */
 class BulkheadTest {
     private static final String QUEUE_TIMEOUT_MS = "4000";
+    private static TestGateway gateway;
     private static FakeUpstream upstream;
     private static TestServer server;
     private static final ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();
 
     @BeforeAll
     static void start() {
-        upstream = FakeUpstream.start();
-        server = TestServer.start(Map.of(
-                "llm.providers.up.type", "openai-compatible",
-                "llm.providers.up.base-url", upstream.baseUrl(),
+        gateway = TestGateway.start("up", Map.of(
                 "llm.models.held.route", "up:m",
                 "bulkheads.llm.max-concurrent", "2",
                 "bulkheads.llm.max-queue", "1",
                 "bulkheads.llm.queue-timeout", QUEUE_TIMEOUT_MS + "ms",
                 "admission.retry-after", "3s"));
+        upstream = gateway.upstream();
+        server = gateway.server();
     }
 
     @AfterAll
     static void stop() {
         pool.shutdownNow();
-        server.close();
-        upstream.close();
+        gateway.close();
     }
 
     @AfterEach

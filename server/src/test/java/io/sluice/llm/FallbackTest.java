@@ -5,13 +5,15 @@ import java.util.Map;
 import java.util.UUID;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.sluice.support.FakeUpstream;
+import io.sluice.support.TestGateway;
 import io.sluice.support.TestServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import static io.sluice.llm.FakeUpstream.fail;
+import static io.sluice.support.FakeUpstream.fail;
 import static io.sluice.support.TestServer.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -22,16 +24,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * refuse is not retried; the retry budget stops retries when spent.
  */
 class FallbackTest {
+    private static TestGateway gateway;
     private static FakeUpstream primary;
     private static FakeUpstream backup;
     private static TestServer server;
 
-    static Map<String, String> config(FakeUpstream primary, FakeUpstream backup, String budgetMinRetries) {
-        return Map.ofEntries(
-                Map.entry("llm.providers.primary.type", "openai-compatible"),
-                Map.entry("llm.providers.primary.base-url", primary.baseUrl()),
-                Map.entry("llm.providers.backup.type", "openai-compatible"),
-                Map.entry("llm.providers.backup.base-url", backup.baseUrl()),
+    /** Fakes as providers primary and backup; provider dead refuses connections. */
+    static TestGateway start(String budgetMinRetries) {
+        return TestGateway.start(new String[] {"primary", "backup"}, Map.ofEntries(
                 Map.entry("llm.providers.dead.type", "openai-compatible"),
                 Map.entry("llm.providers.dead.base-url", FakeUpstream.refusingUrl()),
                 Map.entry("llm.models.main.route", "primary:a-model, backup:b-model"),
@@ -40,27 +40,25 @@ class FallbackTest {
                 Map.entry("llm.retry.initial-backoff", "20ms"),
                 Map.entry("llm.retry.max-backoff", "50ms"),
                 Map.entry("llm.retry.budget-min-retries", budgetMinRetries),
-                Map.entry("llm.retry.budget-percent", "0"));
+                Map.entry("llm.retry.budget-percent", "0")));
     }
 
     @BeforeAll
     static void start() {
-        primary = FakeUpstream.start();
-        backup = FakeUpstream.start();
-        server = TestServer.start(config(primary, backup, "1000"));
+        gateway = start("1000");
+        primary = gateway.upstream("primary");
+        backup = gateway.upstream("backup");
+        server = gateway.server();
     }
 
     @AfterAll
     static void stop() {
-        server.close();
-        primary.close();
-        backup.close();
+        gateway.close();
     }
 
     @BeforeEach
     void reset() {
-        primary.reset();
-        backup.reset();
+        gateway.reset();
     }
 
     private static HttpResponse<String> chat(TestServer server, String model, boolean stream) {
@@ -145,17 +143,12 @@ class FallbackTest {
 
     @Test
     void spentRetryBudgetFallsBackWithoutRetrying() {
-        FakeUpstream p = FakeUpstream.start();
-        FakeUpstream b = FakeUpstream.start();
-        try (TestServer noBudget = TestServer.start(config(p, b, "0"))) {
-            p.byDefault(fail(500));
-            HttpResponse<String> res = chat(noBudget, "main", false);
+        try (TestGateway noBudget = start("0")) {
+            noBudget.upstream("primary").byDefault(fail(500));
+            HttpResponse<String> res = chat(noBudget.server(), "main", false);
             assertEquals(200, res.statusCode(), res.body());
-            assertEquals(1, p.requests().size(), "no retry: the budget (0 % of requests, no floor) is spent");
-            assertEquals(1, b.requests().size());
-        } finally {
-            p.close();
-            b.close();
+            assertEquals(1, noBudget.upstream("primary").requests().size(), "no retry: the budget (0 % of requests, no floor) is spent");
+            assertEquals(1, noBudget.upstream("backup").requests().size());
         }
     }
 }
