@@ -27,6 +27,8 @@ public final class PathIds {
 
     /** The 404 for an id that names nothing the caller may see. */
     public static ApiException notFound(ErrorCode code, String what, Object id) {
-        return ApiException.notFound(code, "no " + what + " " + Text.clip(String.valueOf(id), 40));
+        // Only an id's own characters are echoed: no markup, quotes or control bytes reach the body.
+        String echoed = Text.clip(String.valueOf(id), 40).replaceAll("[^A-Za-z0-9.-]", "?");
+        return ApiException.notFound(code, "no " + what + " " + echoed);
     }
 }
