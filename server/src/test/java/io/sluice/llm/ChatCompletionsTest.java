@@ -11,13 +11,11 @@ import java.util.UUID;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sluice.http.Json;
 import io.sluice.support.FakeUpstream;
-import io.sluice.support.TestGateway;
+import io.sluice.support.GatewayExtension;
 import io.sluice.support.TestServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static io.sluice.support.TestServer.await;
 import static io.sluice.support.TestServer.json;
@@ -27,36 +25,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** /v1/chat/completions and /v1/models as an OpenAI client sees them, against a fake upstream and the simulator. */
 class ChatCompletionsTest {
-    private static TestGateway gateway;
-    private static FakeUpstream fake;
-    private static TestServer server;
-
-    @BeforeAll
-    static void start() {
-        gateway = TestGateway.start("fake", Map.of(
+    @RegisterExtension
+    static final GatewayExtension gateway = new GatewayExtension("fake", Map.of(
                 "llm.providers.fake.api-key", "sk-test-secret",
                 "llm.models.fake-model.route", "fake:upstream-model",
                 "llm.providers.simulated.latency", "10ms",
                 "llm.providers.simulated.tokens-per-second", "2000",
                 "llm.max-tokens-limit", "4096",
                 "llm.max-content-chars", "1000"));
+    private static FakeUpstream fake;
+    private static TestServer server;
+
+    @BeforeAll
+    static void fields() {
         fake = gateway.upstream();
         server = gateway.server();
-    }
-
-    @AfterAll
-    static void stop() {
-        gateway.close();
-    }
-
-    @BeforeEach
-    void resetFake() {
-        gateway.reset();
-    }
-
-    @AfterEach
-    void permitsFree() {
-        gateway.awaitPermitsReturned();
     }
 
     static HttpResponse<String> post(TestServer server, String path, String json, String requestId) {

@@ -7,11 +7,11 @@ import java.util.UUID;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sluice.support.FakeUpstream;
 import io.sluice.support.TestGateway;
+import io.sluice.support.GatewayExtension;
 import io.sluice.support.TestServer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static io.sluice.support.FakeUpstream.fail;
 import static io.sluice.support.TestServer.json;
@@ -24,14 +24,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * refuse is not retried; the retry budget stops retries when spent.
  */
 class FallbackTest {
-    private static TestGateway gateway;
+    private static final String[] FAKES = {"primary", "backup"};
+
+    @RegisterExtension
+    static final GatewayExtension gateway = new GatewayExtension(FAKES, config("1000"));
     private static FakeUpstream primary;
     private static FakeUpstream backup;
     private static TestServer server;
 
-    /** Fakes as providers primary and backup; provider dead refuses connections. */
-    static TestGateway start(String budgetMinRetries) {
-        return TestGateway.start(new String[] {"primary", "backup"}, Map.ofEntries(
+    /** Fakes as providers primary and backup (see {@link #FAKES}); provider dead refuses connections. */
+    static Map<String, String> config(String budgetMinRetries) {
+        return Map.ofEntries(
                 Map.entry("llm.providers.dead.type", "openai-compatible"),
                 Map.entry("llm.providers.dead.base-url", FakeUpstream.refusingUrl()),
                 Map.entry("llm.models.main.route", "primary:a-model, backup:b-model"),
@@ -40,25 +43,14 @@ class FallbackTest {
                 Map.entry("llm.retry.initial-backoff", "20ms"),
                 Map.entry("llm.retry.max-backoff", "50ms"),
                 Map.entry("llm.retry.budget-min-retries", budgetMinRetries),
-                Map.entry("llm.retry.budget-percent", "0")));
+                Map.entry("llm.retry.budget-percent", "0"));
     }
 
     @BeforeAll
-    static void start() {
-        gateway = start("1000");
+    static void fields() {
         primary = gateway.upstream("primary");
         backup = gateway.upstream("backup");
         server = gateway.server();
-    }
-
-    @AfterAll
-    static void stop() {
-        gateway.close();
-    }
-
-    @BeforeEach
-    void reset() {
-        gateway.reset();
     }
 
     private static HttpResponse<String> chat(TestServer server, String model, boolean stream) {
@@ -143,7 +135,7 @@ class FallbackTest {
 
     @Test
     void spentRetryBudgetFallsBackWithoutRetrying() {
-        try (TestGateway noBudget = start("0")) {
+        try (TestGateway noBudget = TestGateway.start(FAKES, config("0"))) {
             noBudget.upstream("primary").byDefault(fail(500));
             HttpResponse<String> res = chat(noBudget.server(), "main", false);
             assertEquals(200, res.statusCode(), res.body());

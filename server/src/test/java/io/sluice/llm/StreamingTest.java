@@ -9,13 +9,12 @@ import java.util.UUID;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sluice.http.Json;
 import io.sluice.support.FakeUpstream;
-import io.sluice.support.TestGateway;
+import io.sluice.support.GatewayExtension;
 import io.sluice.support.TestServer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static io.sluice.support.FakeUpstream.delayed;
 import static io.sluice.support.FakeUpstream.reply;
@@ -30,14 +29,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * upstream stalls, the upstream call cancelled when the client leaves, and every permit back.
  */
 class StreamingTest {
-    private static TestGateway gateway;
-    private static FakeUpstream upstream;
-    private static FakeUpstream backup;
-    private static TestServer server;
-
-    @BeforeAll
-    static void start() {
-        gateway = TestGateway.start(new String[] {"up", "backup"}, Map.ofEntries(
+    @RegisterExtension
+    static final GatewayExtension gateway = new GatewayExtension(new String[] {"up", "backup"}, Map.ofEntries(
                 Map.entry("llm.models.solo.route", "up:m"),
                 Map.entry("llm.models.pair.route", "up:m, backup:m"),
                 Map.entry("llm.ping-interval", "100ms"),
@@ -46,19 +39,15 @@ class StreamingTest {
                 Map.entry("llm.retry.max-attempts", "2"),
                 Map.entry("llm.retry.initial-backoff", "10ms"),
                 Map.entry("llm.retry.max-backoff", "20ms")));
+    private static FakeUpstream upstream;
+    private static FakeUpstream backup;
+    private static TestServer server;
+
+    @BeforeAll
+    static void fields() {
         upstream = gateway.upstream("up");
         backup = gateway.upstream("backup");
         server = gateway.server();
-    }
-
-    @AfterAll
-    static void stop() {
-        gateway.close();
-    }
-
-    @BeforeEach
-    void reset() {
-        gateway.reset();
     }
 
     @AfterEach

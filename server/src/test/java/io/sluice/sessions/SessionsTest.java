@@ -12,13 +12,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.sluice.http.Json;
 import io.sluice.llm.Sse;
 import io.sluice.support.FakeUpstream;
-import io.sluice.support.TestGateway;
+import io.sluice.support.GatewayExtension;
 import io.sluice.support.TestServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static io.sluice.support.TestServer.await;
 import static io.sluice.support.TestServer.json;
@@ -29,34 +27,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Sessions as the seed's chat app uses them: create, chat (streamed or not), read the history back. */
 class SessionsTest {
     private static final int BUDGET = 40;   // approximate tokens of earlier messages sent upstream
-    private static TestGateway gateway;
-    private static FakeUpstream upstream;
-    private static TestServer server;
 
-    @BeforeAll
-    static void start() {
-        gateway = TestGateway.start("up", Map.of(
+    @RegisterExtension
+    static final GatewayExtension gateway = new GatewayExtension("up", Map.of(
                 "llm.models.chat-model.route", "up:m",
                 "sessions.default-model", "chat-model",
                 "sessions.history-token-budget", String.valueOf(BUDGET),
                 "llm.max-content-chars", "1000"));
+    private static FakeUpstream upstream;
+    private static TestServer server;
+
+    @BeforeAll
+    static void fields() {
         upstream = gateway.upstream();
         server = gateway.server();
-    }
-
-    @AfterAll
-    static void stop() {
-        gateway.close();
-    }
-
-    @BeforeEach
-    void reset() {
-        gateway.reset();
-    }
-
-    @AfterEach
-    void permitsFree() {
-        gateway.awaitPermitsReturned();
     }
 
     private static String create(String systemPrompt) {
