@@ -74,8 +74,8 @@ public final class ChatRequestValidator {
     }
 
     /**
-     * A single user message given as a plain string (a session's chat turn): required, not blank,
-     * within the content limit; the same codes as a message in {@code messages}.
+     * A single user message given as a plain string (a session's chat turn, stored): required, not
+     * blank, within the content limit, no NUL; the same codes as a message in {@code messages}.
      */
     public String userMessage(JsonNode body, String field) {
         JsonNode text = body.get(field);
@@ -83,6 +83,9 @@ public final class ChatRequestValidator {
             throw bad(ErrorCode.INVALID_MESSAGES, field + ": required, a non-empty string");
         }
         checkContentLength(text.asText().length(), field);
+        if (text.asText().indexOf('\0') >= 0) {   // it is stored, and PostgreSQL text cannot hold a NUL
+            throw bad(ErrorCode.INVALID_CONTENT, field + ": must not contain NUL characters");
+        }
         return text.asText();
     }
 

@@ -60,6 +60,7 @@ public final class SessionChat {
         store.append(session.id(), "user", message, false);
         String requestId = RequestId.of(req);
         if (request.stream()) {
+            // The reply is stored before [DONE] goes out: a client that saw the end finds it in the history.
             stream.stream(request, model, res, requestId, result -> finish(session, result, requestId));
         } else {
             Json.send(res, finish(session, router.complete(request, model), requestId));

@@ -161,6 +161,9 @@ class ErrorsTest {
         HttpResponse<String> sync = server.postJson("/v1/sessions/" + id + "/chat?sync=maybe", "{\"message\":\"hi\"}");
         assertEquals(400, sync.statusCode(), sync.body());
         assertEquals("invalid_parameter", json(sync).at("/error/code").asText());
+        HttpResponse<String> nul = server.postJson("/v1/sessions/" + id + "/chat?sync=true", "{\"message\":\"a\\u0000b\"}");
+        assertEquals(400, nul.statusCode(), nul.body());
+        assertEquals("invalid_content", json(nul).at("/error/code").asText());
         HttpResponse<String> limit = server.get("/v1/sessions/" + id + "/messages?limit=99999999999999999999999");
         assertEquals("invalid_parameter", json(limit).at("/error/code").asText());
         HttpResponse<String> noSuch = server.get("/v1/sessions/%00%3Cscript%3E");

@@ -106,6 +106,8 @@ class ChatRequestValidatorTest {
         ApiException big = assertThrows(ApiException.class,
                 () -> validator.userMessage(json("{\"message\":\"" + "x".repeat(51) + "\"}"), "message"));
         assertEquals("content_too_large", big.code());
+        assertEquals("invalid_content", assertThrows(ApiException.class,
+                () -> validator.userMessage(json("{\"message\":\"a\\u0000b\"}"), "message")).code());
         assertFalse(big.getMessage().contains("xxxxx"), "the message is not echoed");
     }
 }
