@@ -11,6 +11,8 @@ import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.sluice.http.ApiException;
+import io.sluice.http.ErrorCode;
+import io.sluice.http.Fields;
 import io.sluice.http.Json;
 import io.sluice.ratelimit.Decision;
 import io.sluice.ratelimit.Limit;
@@ -22,6 +24,7 @@ import io.sluice.ratelimit.RateLimiter;
  * expires, in Redis) and verify.
  */
 public final class AuthService implements HttpService {
+    private static final int MAX_FIELD = 1024;   // far above any valid username or password; bounds the hashing work
     private final UserStore users;
     private final Passwords passwords;
     private final Jwt jwt;
@@ -53,26 +56,26 @@ public final class AuthService implements HttpService {
         Principal caller = req.context().get(Principal.class).orElse(null);
         boolean admin = caller != null && caller.admin();
         if (!settings.registration() && !admin) {
-            throw new ApiException(403, "registration_disabled", "registration is disabled; ask an admin to create your account");
+            throw new ApiException(ErrorCode.REGISTRATION_DISABLED, "registration is disabled; ask an admin to create your account");
         }
         JsonNode body = Json.readObject(req);
-        String username = Usernames.normalize(text(body, "username"));
+        String username = Usernames.normalize(Fields.requiredText(body, "username", MAX_FIELD));
         if (!Usernames.valid(username)) {
-            throw ApiException.badRequest("invalid_username", "username: " + Usernames.RULE);
+            throw ApiException.badRequest(ErrorCode.INVALID_USERNAME, "username: " + Usernames.RULE);
         }
-        String password = text(body, "password");
+        String password = Fields.requiredText(body, "password", MAX_FIELD);
         passwords.requireAcceptable(password, username);
         Principal.Role role = admin && "admin".equals(body.path("role").asText()) ? Principal.Role.ADMIN : Principal.Role.USER;
         UserStore.User user = users.create(username, passwords.hash(password), role)
-                .orElseThrow(() -> new ApiException(409, "username_taken", "that username is taken"));
+                .orElseThrow(() -> new ApiException(ErrorCode.USERNAME_TAKEN, "that username is taken"));
         res.status(Status.CREATED_201);
         Json.send(res, user.principal().view());
     }
 
     private void login(ServerRequest req, ServerResponse res) {
         JsonNode body = Json.readObject(req);
-        String username = Usernames.normalize(text(body, "username"));
-        String password = text(body, "password");
+        String username = Usernames.normalize(Fields.requiredText(body, "username", MAX_FIELD));
+        String password = Fields.requiredText(body, "password", MAX_FIELD);
         limitLogin("login-ip:" + req.remotePeer().host(), "login (per IP)", res);
         limitLogin("login-user:" + (username.length() > 64 ? username.substring(0, 64) : username), "login (per account)", res);
         UserStore.User user = Usernames.valid(username) ? users.findByUsername(username).orElse(null) : null;
@@ -99,7 +102,7 @@ public final class AuthService implements HttpService {
     private void logout(ServerRequest req, ServerResponse res) {
         Principal p = Principal.of(req);
         if (p.tokenId() == null) {
-            throw ApiException.badRequest("not_a_token", "logout revokes a login token; revoke API keys with DELETE /api/keys/{id}");
+            throw ApiException.badRequest(ErrorCode.NOT_A_TOKEN, "logout revokes a login token; revoke API keys with DELETE /api/keys/{id}");
         }
         revocations.revoke(p.tokenId(), p.expiresAt());
         Json.send(res, Map.of("revoked", true));
@@ -114,13 +117,5 @@ public final class AuthService implements HttpService {
         Instant exp = p.expiresAt();
         json.put("expires_at", exp == null ? null : exp.getEpochSecond());
         Json.send(res, json);
-    }
-
-    private static String text(JsonNode body, String field) {
-        JsonNode n = body.get(field);
-        if (n == null || !n.isTextual() || n.asText().isEmpty()) {
-            throw ApiException.badRequest("invalid_request", field + ": required string");
-        }
-        return n.asText();
     }
 }

@@ -4,14 +4,16 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.sluice.http.ApiException;
+import io.sluice.http.ErrorCode;
+import io.sluice.http.Fields;
 import io.sluice.http.Json;
+import io.sluice.http.PathIds;
 
 /** {@code /api/keys}: create (the key is in this answer only), list and revoke the caller's own API keys. */
 public final class KeysService implements HttpService {
@@ -34,13 +36,7 @@ public final class KeysService implements HttpService {
         UUID user = userId(Principal.of(req));
         String name = null;
         if (req.content().hasEntity()) {
-            JsonNode n = Json.readObject(req).get("name");
-            if (n != null && !n.isNull()) {
-                if (!n.isTextual() || n.asText().length() > 200) {
-                    throw ApiException.badRequest("invalid_request", "name: a string of at most 200 characters");
-                }
-                name = n.asText();
-            }
+            name = Fields.optionalText(Json.readObject(req), "name", 200);
         }
         ApiKeys.Created created = keys.create(user, name);
         Map<String, Object> json = new LinkedHashMap<>(created.row().view());
@@ -57,15 +53,9 @@ public final class KeysService implements HttpService {
 
     private void delete(ServerRequest req, ServerResponse res) {
         UUID user = userId(Principal.of(req));
-        String raw = req.path().pathParameters().get("id");
-        UUID id;
-        try {
-            id = UUID.fromString(raw);
-        } catch (IllegalArgumentException e) {
-            throw ApiException.notFound("no API key " + raw.replaceAll("[^A-Za-z0-9-]", "?"));
-        }
+        UUID id = PathIds.uuid(req, ErrorCode.API_KEY_NOT_FOUND, "API key");
         if (!keys.delete(id, user)) {   // someone else's key answers exactly like a missing one
-            throw ApiException.notFound("no API key " + id);
+            throw PathIds.notFound(ErrorCode.API_KEY_NOT_FOUND, "API key", id);
         }
         Json.send(res, Map.of("id", id.toString(), "object", "api_key.deleted", "deleted", true));
     }
@@ -74,7 +64,7 @@ public final class KeysService implements HttpService {
         try {
             return UUID.fromString(p.userId());
         } catch (IllegalArgumentException e) {
-            throw new ApiException(400, "auth_disabled", "API keys need auth.enabled: true (there are no users with auth off)");
+            throw new ApiException(ErrorCode.AUTH_DISABLED, "API keys need auth.enabled: true (there are no users with auth off)");
         }
     }
 }

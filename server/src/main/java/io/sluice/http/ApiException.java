@@ -4,13 +4,26 @@ import java.time.Duration;
 
 /**
  * The one exception a handler throws for an expected failure: an HTTP status, a stable machine
- * code and a message for the caller. {@link ErrorMapper} turns it into the JSON error body.
+ * code from {@link ErrorCode} and a message for the caller. {@link ErrorMapper} turns it into the
+ * JSON error body.
  */
 public class ApiException extends RuntimeException {
     private final int status;
     private final String code;
     private final Duration retryAfter;
 
+    public ApiException(ErrorCode code, String message) {
+        this(code, message, null);
+    }
+
+    public ApiException(ErrorCode code, String message, Duration retryAfter) {
+        this(code.status(), code.code(), message, retryAfter);
+    }
+
+    /**
+     * For a status known only at run time (an upstream's answer) and for callers not yet moved to
+     * {@link ErrorCode}; the code must still be one of the catalogue's ({@code ErrorCodeTest} checks).
+     */
     public ApiException(int status, String code, String message) {
         this(status, code, message, null);
     }
@@ -22,12 +35,20 @@ public class ApiException extends RuntimeException {
         this.retryAfter = retryAfter;
     }
 
+    public static ApiException badRequest(ErrorCode code, String message) {
+        return new ApiException(code, message);
+    }
+
     public static ApiException badRequest(String code, String message) {
         return new ApiException(400, code, message);
     }
 
-    public static ApiException notFound(String message) {
-        return new ApiException(404, "not_found", message);
+    public static ApiException notFound(ErrorCode code, String message) {
+        return new ApiException(code, message);
+    }
+
+    public static ApiException unavailable(ErrorCode code, String message, Duration retryAfter) {
+        return new ApiException(code, message, retryAfter);
     }
 
     public static ApiException unavailable(String code, String message, Duration retryAfter) {
@@ -40,6 +61,11 @@ public class ApiException extends RuntimeException {
 
     public String code() {
         return code;
+    }
+
+    /** OpenAI's error {@code type}. */
+    public String type() {
+        return ErrorCode.typeOf(status);
     }
 
     /** When set, sent as Retry-After (whole seconds, at least 1). */

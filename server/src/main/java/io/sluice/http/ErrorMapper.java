@@ -1,10 +1,12 @@
 package io.sluice.http;
 
-import java.io.UncheckedIOException;
+import java.io.IOException;
+import java.time.Duration;
 import java.sql.SQLTransientConnectionException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import io.helidon.common.buffers.DataReader;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HttpException;
 import io.helidon.http.RequestException;
@@ -26,16 +28,18 @@ import redis.clients.jedis.exceptions.JedisException;
  */
 public final class ErrorMapper implements ErrorHandler<Throwable> {
     private static final Logger LOG = LoggerFactory.getLogger(ErrorMapper.class);
+    private static final Duration RETRY = Duration.ofSeconds(5);
 
     @Override
     public void handle(ServerRequest req, ServerResponse res, Throwable t) {
+        Mapped mapped = map(t, res.isSent());
         ApiException e = req.context().get(RequestDeadline.class)
                 .filter(RequestDeadline::expired)
-                .map(g -> new ApiException(504, "deadline_exceeded",
+                .map(g -> new ApiException(ErrorCode.DEADLINE_EXCEEDED,
                         "request exceeded the server's deadline of " + g.deadline().toSeconds() + " s"))
-                .orElseGet(() -> toApiException(t));
+                .orElse(mapped.error());
         String requestId = RequestId.of(req);
-        if (e.status() == 500 && isClientGone(t, res)) {
+        if (e.status() == 500 && mapped.clientGone()) {
             LOG.debug("request {}: client went away ({})", requestId, t.toString());
             return;
         }
@@ -63,97 +67,72 @@ public final class ErrorMapper implements ErrorHandler<Throwable> {
         Map<String, Object> error = new LinkedHashMap<>();
         error.put("code", e.code());
         error.put("message", e.getMessage());
-        error.put("type", type(e.status()));
+        error.put("type", e.type());
         error.put("request_id", requestId);
         return Map.of("error", error);
     }
 
+    /**
+     * What a failure means for the client; whether the client had already gone (asked only when
+     * nothing else explains it); whether the request's bytes ended early.
+     */
+    record Mapped(ApiException error, boolean clientGone, boolean truncated) {
+    }
+
     static ApiException toApiException(Throwable t) {
-        if (t instanceof ApiException api) {
-            return api;
-        }
-        if (t instanceof RequestException re) {
-            return fromStatus(re.status().code(), re.getMessage());
-        }
-        if (t instanceof HttpException he) {
-            return fromStatus(he.status().code(), he.getMessage());
-        }
-        if (t instanceof Database.DatabaseException && t.getCause() instanceof SQLTransientConnectionException) {
-            return new ApiException(503, "database_unavailable", "the database is not available; retry later",
-                                    java.time.Duration.ofSeconds(5));
-        }
-        if (t instanceof JedisException) {
-            return new ApiException(503, "redis_unavailable", "redis is not available; retry later",
-                                    java.time.Duration.ofSeconds(5));
-        }
-        if (t instanceof UncheckedIOException && tooLarge(t)) {
-            return fromStatus(413, null);
-        }
-        if (truncated(t)) {   // Content-Length promised more bytes than the client sent before closing
-            return ApiException.badRequest("incomplete_body", "the request body ended before its declared length");
-        }
-        return new ApiException(500, "internal_error", "internal server error");
+        return map(t, false).error();
+    }
+
+    /** True when the client's request ended before its declared length (anywhere in the chain). */
+    static boolean truncated(Throwable t) {
+        return map(t, false).truncated();
     }
 
     /**
-     * A write to a client that closed its connection: not our failure, nothing left to answer. An
-     * I/O error counts only once the response has started; before that it is ours (a database or
-     * file failure) and the client gets its 500.
+     * The one walk down the cause chain: the outermost cause that explains the failure wins. An I/O
+     * error means the client went away only once the response has started; before that it is ours
+     * (a database or file failure) and the client gets its 500.
      */
-    static boolean isClientGone(Throwable t, ServerResponse res) {
+    static Mapped map(Throwable t, boolean responseStarted) {
+        ApiException error = null;
+        boolean clientGone = false;
+        boolean truncated = false;
         for (Throwable c = t; c != null; c = c.getCause()) {
-            if (c instanceof ServerConnectionException || (res.isSent() && c instanceof java.io.IOException)) {
-                return true;
+            if (error == null) {
+                error = explain(c);
             }
+            clientGone |= c instanceof ServerConnectionException || (responseStarted && c instanceof IOException);
+            truncated |= c instanceof DataReader.InsufficientDataAvailableException;
         }
-        return false;
+        if (error == null) {
+            error = truncated   // Content-Length promised more bytes than the client sent before closing
+                    ? new ApiException(ErrorCode.INCOMPLETE_BODY, "the request body ended before its declared length")
+                    : new ApiException(ErrorCode.INTERNAL_ERROR, "internal server error");
+        }
+        return new Mapped(error, clientGone, truncated);
+    }
+
+    private static ApiException explain(Throwable c) {
+        return switch (c) {
+            case ApiException api -> api;
+            case RequestException re -> fromStatus(re.status().code(), re.getMessage());   // 413 from max-payload-size too
+            case HttpException he -> fromStatus(he.status().code(), he.getMessage());
+            case Database.DatabaseException db when db.getCause() instanceof SQLTransientConnectionException ->
+                    new ApiException(ErrorCode.DATABASE_UNAVAILABLE, "the database is not available; retry later", RETRY);
+            case JedisException je -> new ApiException(ErrorCode.REDIS_UNAVAILABLE, "redis is not available; retry later", RETRY);
+            default -> null;
+        };
     }
 
     static ApiException fromStatus(int status, String message) {
         return switch (status) {
-            case 413 -> new ApiException(413, "payload_too_large", "request body exceeds the server's max-payload-size");
-            case 404 -> ApiException.notFound("no such endpoint");
-            case 405 -> new ApiException(405, "method_not_allowed", "method not allowed on this endpoint");
-            case 400 -> ApiException.badRequest("bad_request", message == null ? "bad request" : safe(message));
-            default -> new ApiException(status, status >= 500 ? "internal_error" : "bad_request",
-                                        status >= 500 ? "internal server error" : safe(message));
+            case 413 -> new ApiException(ErrorCode.PAYLOAD_TOO_LARGE, "request body exceeds the server's max-payload-size");
+            case 404 -> new ApiException(ErrorCode.NOT_FOUND, "no such endpoint");
+            case 405 -> new ApiException(ErrorCode.METHOD_NOT_ALLOWED, "method not allowed on this endpoint");
+            default -> status >= 500
+                    ? new ApiException(status, ErrorCode.INTERNAL_ERROR.code(), "internal server error")
+                    // Helidon's messages can echo request bytes: printable and short
+                    : new ApiException(status, ErrorCode.BAD_REQUEST.code(), message == null ? "bad request" : Text.clip(message, 200));
         };
-    }
-
-    static boolean truncated(Throwable t) {
-        for (Throwable c = t; c != null; c = c.getCause()) {
-            if (c instanceof io.helidon.common.buffers.DataReader.InsufficientDataAvailableException) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static boolean tooLarge(Throwable t) {
-        for (Throwable c = t; c != null; c = c.getCause()) {
-            if (c instanceof RequestException re && re.status().code() == 413) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** Helidon's messages can echo request bytes; keep them short and printable. */
-    private static String safe(String message) {
-        if (message == null) {
-            return "bad request";
-        }
-        String s = message.replaceAll("[^\\x20-\\x7E]", "?");
-        return s.length() > 200 ? s.substring(0, 200) : s;
-    }
-
-    private static String type(int status) {
-        if (status == 401) {
-            return "authentication_error";
-        }
-        if (status == 429) {
-            return "rate_limit_error";
-        }
-        return status >= 500 ? "server_error" : "invalid_request_error";
     }
 }

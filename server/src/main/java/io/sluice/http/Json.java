@@ -40,12 +40,12 @@ public final class Json {
     public static JsonNode readObject(ServerRequest req) {
         String type = req.headers().contentType().map(t -> t.mediaType().text()).orElse("");
         if (!type.equalsIgnoreCase("application/json")) {
-            throw new ApiException(415, "unsupported_media_type",
-                    "Content-Type must be application/json" + (type.isEmpty() ? "" : ", not " + type));
+            throw new ApiException(ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+                    "Content-Type must be application/json" + (type.isEmpty() ? "" : ", not " + Text.clip(type, 100)));
         }
         byte[] body = req.content().hasEntity() ? req.content().as(byte[].class) : new byte[0];
         if (body.length == 0) {
-            throw ApiException.badRequest("invalid_json", "request body is empty; expected a JSON object");
+            throw ApiException.badRequest(ErrorCode.INVALID_JSON, "request body is empty; expected a JSON object");
         }
         JsonNode node;
         try {
@@ -53,12 +53,12 @@ public final class Json {
         } catch (JsonProcessingException e) {
             String where = e.getLocation() == null ? ""
                     : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
-            throw ApiException.badRequest("invalid_json", "malformed JSON: " + e.getOriginalMessage() + where);
+            throw ApiException.badRequest(ErrorCode.INVALID_JSON, "malformed JSON: " + Text.clip(e.getOriginalMessage(), 200) + where);
         } catch (IOException e) {
-            throw ApiException.badRequest("invalid_json", "unreadable body: " + e.getMessage());
+            throw ApiException.badRequest(ErrorCode.INVALID_JSON, "unreadable body: " + Text.clip(e.getMessage(), 200));
         }
         if (node == null || !node.isObject()) {
-            throw ApiException.badRequest("invalid_json", "expected a JSON object");
+            throw ApiException.badRequest(ErrorCode.INVALID_JSON, "expected a JSON object");
         }
         return node;
     }

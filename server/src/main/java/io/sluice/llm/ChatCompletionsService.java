@@ -22,22 +22,20 @@ import io.sluice.http.RequestId;
  * pointed at Sluice's base URL works unmodified.
  */
 public final class ChatCompletionsService implements HttpService {
-    private final Admission admission;
+    private final ChatStream stream;
     private final ModelCatalog catalog;
     private final ChatRequestValidator validator;
     private final ChatRouter router;
     private final UsageSink usage;
-    private final Duration pingInterval;
     private final long created = Instant.now().getEpochSecond();
 
     public ChatCompletionsService(Admission admission, ModelCatalog catalog, ChatRequestValidator validator,
                                   ChatRouter router, UsageSink usage, Duration pingInterval) {
-        this.admission = admission;
+        this.stream = new ChatStream(admission, router, pingInterval);
         this.catalog = catalog;
         this.validator = validator;
         this.router = router;
         this.usage = usage;
-        this.pingInterval = pingInterval;
     }
 
     @Override
@@ -53,11 +51,7 @@ public final class ChatCompletionsService implements HttpService {
         String requestId = RequestId.of(req);
         ChatResult result;
         if (chat.stream()) {
-            // The streaming permit is held for the stream's whole life; the upstream call inside it.
-            try (Permit streaming = admission.acquireStream();
-                 SseWriter out = new SseWriter(res, pingInterval, requestId)) {
-                result = router.stream(chat, model, out);
-            }
+            result = stream.stream(chat, model, res, requestId, r -> { });
         } else {
             result = router.complete(chat, model);
             ProviderHeaders.add(res, catalog.providers().get(result.provider()));

@@ -5,6 +5,9 @@ import java.util.Set;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sluice.http.ApiException;
+import io.sluice.http.ErrorCode;
+import io.sluice.http.Fields;
+import io.sluice.http.Text;
 
 /**
  * Checks a chat completion request before any upstream sees it, with a 400 that names the field:
@@ -13,6 +16,7 @@ import io.sluice.http.ApiException;
  * {@code model_not_found}).
  */
 public final class ChatRequestValidator {
+    private static final int MAX_USER = 512;
     static final Set<String> ROLES = Set.of("system", "developer", "user", "assistant", "tool", "function");
 
     private final LlmSettings limits;
@@ -27,46 +31,40 @@ public final class ChatRequestValidator {
         ObjectNode body = (ObjectNode) json;
         JsonNode model = body.get("model");
         if (model == null || !model.isTextual() || model.asText().isBlank()) {
-            throw bad("invalid_model", "model: required, a model id from GET /v1/models");
+            throw bad(ErrorCode.INVALID_MODEL, "model: required, a model id from GET /v1/models");
         }
         int promptChars = messages(body.get("messages"));
         maxTokens(body, "max_tokens");
         maxTokens(body, "max_completion_tokens");
-        boolean stream = bool(body, "stream");
-        JsonNode options = body.get("stream_options");
-        if (options != null && !options.isNull() && !options.isObject()) {
-            throw bad("invalid_request", "stream_options: must be an object");
-        }
-        boolean includeUsage = options != null && options.isObject() && bool((ObjectNode) options, "include_usage");
-        JsonNode user = body.get("user");
-        if (user != null && !user.isNull() && !user.isTextual()) {
-            throw bad("invalid_request", "user: must be a string");
-        }
+        boolean stream = Fields.flag(body, "stream");
+        JsonNode options = Fields.optionalObject(body, "stream_options");
+        boolean includeUsage = options != null && Fields.flag(options, "include_usage");
+        String user = Fields.optionalText(body, "user", MAX_USER);
         models.require(model.asText());
-        return new ChatRequest(model.asText(), body, stream, includeUsage, user == null ? "" : user.asText(""), promptChars);
+        return new ChatRequest(model.asText(), body, stream, includeUsage, user == null ? "" : user, promptChars);
     }
 
     /** Checks the messages and returns their total text length. */
     public int messages(JsonNode messages) {
         if (messages == null || messages.isNull()) {
-            throw bad("invalid_messages", "messages: required, a non-empty array of {role, content}");
+            throw bad(ErrorCode.INVALID_MESSAGES, "messages: required, a non-empty array of {role, content}");
         }
         if (!messages.isArray() || messages.isEmpty()) {
-            throw bad("invalid_messages", "messages: must be a non-empty array");
+            throw bad(ErrorCode.INVALID_MESSAGES, "messages: must be a non-empty array");
         }
         if (messages.size() > limits.maxMessages()) {
-            throw bad("too_many_messages", "messages: at most " + limits.maxMessages() + " allowed, got " + messages.size());
+            throw bad(ErrorCode.TOO_MANY_MESSAGES, "messages: at most " + limits.maxMessages() + " allowed, got " + messages.size());
         }
         int total = 0;
         for (int i = 0; i < messages.size(); i++) {
             JsonNode m = messages.get(i);
             String where = "messages[" + i + "]";
             if (!m.isObject()) {
-                throw bad("invalid_messages", where + ": must be an object with role and content");
+                throw bad(ErrorCode.INVALID_MESSAGES, where + ": must be an object with role and content");
             }
             String role = m.path("role").isTextual() ? m.get("role").asText() : null;
             if (role == null || !ROLES.contains(role)) {
-                throw bad("invalid_role", where + ".role: " + (role == null ? "required" : "unknown role '" + clip(role) + "'")
+                throw bad(ErrorCode.INVALID_ROLE, where + ".role: " + (role == null ? "required" : "unknown role '" + Text.clip(role, 40) + "'")
                         + " (one of system, developer, user, assistant, tool)");
             }
             total += content(m.get("content"), role, m.has("tool_calls") || m.has("function_call"), where);
@@ -74,9 +72,25 @@ public final class ChatRequestValidator {
         return total;
     }
 
+    /**
+     * A single user message given as a plain string (a session's chat turn, stored): required, not
+     * blank, within the content limit, no NUL; the same codes as a message in {@code messages}.
+     */
+    public String userMessage(JsonNode body, String field) {
+        JsonNode text = body.get(field);
+        if (text == null || !text.isTextual() || text.asText().isBlank()) {
+            throw bad(ErrorCode.INVALID_MESSAGES, field + ": required, a non-empty string");
+        }
+        checkContentLength(text.asText().length(), field);
+        if (text.asText().indexOf('\0') >= 0) {   // it is stored, and PostgreSQL text cannot hold a NUL
+            throw bad(ErrorCode.INVALID_CONTENT, field + ": must not contain NUL characters");
+        }
+        return text.asText();
+    }
+
     public void checkContentLength(int chars, String where) {
         if (chars > limits.maxContentChars()) {
-            throw bad("content_too_large", where + ": " + chars + " characters exceeds the limit of " + limits.maxContentChars());
+            throw bad(ErrorCode.CONTENT_TOO_LARGE, where + ": " + chars + " characters exceeds the limit of " + limits.maxContentChars());
         }
     }
 
@@ -86,25 +100,25 @@ public final class ChatRequestValidator {
             if (role.equals("assistant") && hasCalls) {
                 return 0;
             }
-            throw bad("invalid_content", at + ": required");
+            throw bad(ErrorCode.INVALID_CONTENT, at + ": required");
         }
         if (content.isTextual()) {
             checkContentLength(content.asText().length(), at);
             return content.asText().length();
         }
         if (!content.isArray() || content.isEmpty()) {
-            throw bad("invalid_content", at + ": must be a string or a non-empty array of content parts");
+            throw bad(ErrorCode.INVALID_CONTENT, at + ": must be a string or a non-empty array of content parts");
         }
         int chars = 0;
         for (int j = 0; j < content.size(); j++) {
             JsonNode part = content.get(j);
             String p = at + "[" + j + "]";
             if (!part.isObject() || !part.path("type").isTextual()) {
-                throw bad("invalid_content", p + ": a content part needs a string type");
+                throw bad(ErrorCode.INVALID_CONTENT, p + ": a content part needs a string type");
             }
             if (part.get("type").asText().equals("text")) {
                 if (!part.path("text").isTextual()) {
-                    throw bad("invalid_content", p + ".text: required for a text part");
+                    throw bad(ErrorCode.INVALID_CONTENT, p + ".text: required for a text part");
                 }
                 chars += part.get("text").asText().length();
             } else {
@@ -115,34 +129,20 @@ public final class ChatRequestValidator {
         return chars;
     }
 
-    private void maxTokens(ObjectNode body, String field) {
+    /** An optional token limit from 1 to {@code llm.max-tokens-limit}; null when absent. */
+    public Integer maxTokens(JsonNode body, String field) {
         JsonNode n = body.get(field);
         if (n == null || n.isNull()) {
-            return;
+            return null;
         }
         if (!n.isIntegralNumber() || !n.canConvertToInt() || n.asInt() < 1 || n.asInt() > limits.maxTokensLimit()) {
-            throw bad("invalid_max_tokens", field + ": must be an integer from 1 to " + limits.maxTokensLimit()
-                    + ", got " + clip(n.toString()));
+            throw bad(ErrorCode.INVALID_MAX_TOKENS, field + ": must be an integer from 1 to " + limits.maxTokensLimit()
+                    + ", got " + Text.clip(n.toString(), 40));
         }
+        return n.asInt();
     }
 
-    private static boolean bool(ObjectNode body, String field) {
-        JsonNode n = body.get(field);
-        if (n == null || n.isNull()) {
-            return false;
-        }
-        if (!n.isBoolean()) {
-            throw bad("invalid_request", field + ": must be true or false");
-        }
-        return n.asBoolean();
-    }
-
-    private static String clip(String s) {
-        String c = s.replaceAll("[^\\x20-\\x7E]", "?");
-        return c.length() > 40 ? c.substring(0, 40) + "..." : c;
-    }
-
-    static ApiException bad(String code, String message) {
+    static ApiException bad(ErrorCode code, String message) {
         return ApiException.badRequest(code, message);
     }
 }

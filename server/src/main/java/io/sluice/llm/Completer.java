@@ -3,6 +3,7 @@ package io.sluice.llm;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sluice.http.ApiException;
+import io.sluice.http.ErrorCode;
 import io.sluice.http.Json;
 
 /**
@@ -36,7 +37,7 @@ public final class Completer {
         try {
             return Json.MAPPER.readTree(result.body());
         } catch (java.io.IOException e) {
-            throw new ApiException(502, "upstream_invalid_response", "the upstream answer is not JSON");
+            throw new ApiException(ErrorCode.UPSTREAM_INVALID_RESPONSE, "the upstream answer is not JSON");
         }
     }
 

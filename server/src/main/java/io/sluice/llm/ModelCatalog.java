@@ -7,6 +7,8 @@ import java.util.Map;
 import java.util.concurrent.Semaphore;
 
 import io.sluice.http.ApiException;
+import io.sluice.http.ErrorCode;
+import io.sluice.http.Text;
 
 /** The configured models and the providers behind them; closing it closes the providers' connections. */
 public final class ModelCatalog implements AutoCloseable {
@@ -25,7 +27,7 @@ public final class ModelCatalog implements AutoCloseable {
     public LlmModel require(String name) {
         LlmModel m = models.get(name);
         if (m == null) {
-            throw new ApiException(404, "model_not_found", "The model '" + clip(name) + "' does not exist; see GET /v1/models");
+            throw new ApiException(ErrorCode.MODEL_NOT_FOUND, "The model '" + Text.clip(name, 64) + "' does not exist; see GET /v1/models");
         }
         return m;
     }
@@ -41,11 +43,6 @@ public final class ModelCatalog implements AutoCloseable {
     /** True when every provider in the model's route is the simulator. */
     public boolean simulated(LlmModel model) {
         return model.route().stream().allMatch(t -> providers.get(t.provider()).simulated());
-    }
-
-    private static String clip(String s) {
-        String c = s.replaceAll("[^\\x20-\\x7E]", "?");
-        return c.length() > 64 ? c.substring(0, 64) + "..." : c;
     }
 
     @Override

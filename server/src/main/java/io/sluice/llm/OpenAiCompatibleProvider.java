@@ -18,6 +18,7 @@ import io.helidon.http.HeaderNames;
 import io.helidon.webclient.api.HttpClientResponse;
 import io.helidon.webclient.api.WebClient;
 import io.sluice.http.Json;
+import io.sluice.http.Text;
 
 /**
  * Any server speaking OpenAI's chat completions protocol (OpenAI, DeepSeek, vLLM, Ollama, ...),
@@ -140,8 +141,7 @@ public final class OpenAiCompatibleProvider implements Provider, AutoCloseable {
             byte[] bytes = res.inputStream().readNBytes(8192);
             JsonNode json = Json.MAPPER.readTree(bytes);
             String message = json.path("error").path("message").asText(json.path("message").asText(""));
-            String clean = message.replaceAll("[^\\x20-\\x7E]", "?");
-            return clean.length() > 300 ? clean.substring(0, 300) + "..." : clean;
+            return Text.clip(message, 300);
         } catch (IOException | RuntimeException e) {
             return "";
         }

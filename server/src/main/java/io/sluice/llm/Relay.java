@@ -2,6 +2,7 @@ package io.sluice.llm;
 
 import java.time.Duration;
 
+import io.sluice.http.ErrorCode;
 import io.sluice.llm.UpstreamException.Next;
 
 /**
@@ -11,7 +12,6 @@ import io.sluice.llm.UpstreamException.Next;
  * the upstream call.
  */
 final class Relay {
-    static final String DEADLINE = "deadline_exceeded";
     private static final Duration FINISH_GRACE = Duration.ofMillis(200);
 
     enum Kind { DONE, CLIENT_GONE, FAILED_BEFORE_FIRST_CHUNK, FAILED_AFTER_FIRST_CHUNK }
@@ -129,7 +129,7 @@ final class Relay {
     }
 
     static UpstreamException deadlineExceeded() {
-        return new UpstreamException(504, DEADLINE, "request exceeded the server's deadline", Next.GIVE_UP, null);
+        return new UpstreamException(ErrorCode.DEADLINE_EXCEEDED, "request exceeded the server's deadline", Next.GIVE_UP, null);
     }
 
     private UpstreamException timeout(String provider, boolean relayed, boolean total) {

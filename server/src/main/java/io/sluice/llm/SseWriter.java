@@ -12,6 +12,7 @@ import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.ServerConnectionException;
 import io.helidon.webserver.http.ServerResponse;
+import io.sluice.http.ErrorCode;
 import io.sluice.http.Json;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -75,7 +76,7 @@ public final class SseWriter implements AutoCloseable {
     void error(int status, String code, String message) {
         Map<String, Object> error = new LinkedHashMap<>();
         error.put("message", message);
-        error.put("type", status >= 500 ? "server_error" : "invalid_request_error");
+        error.put("type", ErrorCode.typeOf(status));
         error.put("code", code);
         error.put("request_id", requestId);
         data(Json.write(Map.of("error", error)));

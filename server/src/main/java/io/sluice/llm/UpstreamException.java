@@ -3,6 +3,7 @@ package io.sluice.llm;
 import java.time.Duration;
 
 import io.sluice.http.ApiException;
+import io.sluice.http.ErrorCode;
 
 /**
  * One failed upstream call, already mapped to what the client will see (502/503/504 in OpenAI's
@@ -13,34 +14,32 @@ public final class UpstreamException extends Exception {
     /** What the router may do after this failure. */
     public enum Next { RETRY, FALL_BACK, GIVE_UP }
 
-    private final int status;
-    private final String code;
+    private final ErrorCode error;
     private final Next next;
     private final Duration retryAfter;
 
-    public UpstreamException(int status, String code, String message, Next next, Duration retryAfter) {
+    public UpstreamException(ErrorCode error, String message, Next next, Duration retryAfter) {
         super(message, null, false, false);
-        this.status = status;
-        this.code = code;
+        this.error = error;
         this.next = next;
         this.retryAfter = retryAfter;
     }
 
     public static UpstreamException unreachable(String provider, String why) {
-        return new UpstreamException(502, "upstream_unreachable", "could not connect to provider " + provider + ": " + why,
+        return new UpstreamException(ErrorCode.UPSTREAM_UNREACHABLE, "could not connect to provider " + provider + ": " + why,
                                      Next.RETRY, null);
     }
 
     public static UpstreamException timeout(String provider, String what) {
-        return new UpstreamException(504, "upstream_timeout", "provider " + provider + " " + what, Next.RETRY, null);
+        return new UpstreamException(ErrorCode.UPSTREAM_TIMEOUT, "provider " + provider + " " + what, Next.RETRY, null);
     }
 
     public static UpstreamException broken(String provider, String why) {
-        return new UpstreamException(502, "upstream_error", "provider " + provider + " failed: " + why, Next.RETRY, null);
+        return new UpstreamException(ErrorCode.UPSTREAM_ERROR, "provider " + provider + " failed: " + why, Next.RETRY, null);
     }
 
     public static UpstreamException busy(String provider) {
-        return new UpstreamException(503, "upstream_busy", "all connections to provider " + provider + " are in use",
+        return new UpstreamException(ErrorCode.UPSTREAM_BUSY, "all connections to provider " + provider + " are in use",
                                      Next.FALL_BACK, null);
     }
 
@@ -48,32 +47,32 @@ public final class UpstreamException extends Exception {
     public static UpstreamException status(String provider, int status, String detail, Duration retryAfter) {
         String what = "provider " + provider + " answered " + status + (detail.isEmpty() ? "" : ": " + detail);
         if (status == 429) {
-            return new UpstreamException(503, "upstream_rate_limited", what, Next.RETRY, retryAfter);
+            return new UpstreamException(ErrorCode.UPSTREAM_RATE_LIMITED, what, Next.RETRY, retryAfter);
         }
         if (status == 504 || status == 408) {
-            return new UpstreamException(504, "upstream_timeout", what, Next.RETRY, null);
+            return new UpstreamException(ErrorCode.UPSTREAM_TIMEOUT, what, Next.RETRY, null);
         }
         if (status >= 500) {
-            return new UpstreamException(502, "upstream_error", what, Next.RETRY, retryAfter);
+            return new UpstreamException(ErrorCode.UPSTREAM_ERROR, what, Next.RETRY, retryAfter);
         }
         if (status == 400 || status == 413 || status == 422) {
             // The request itself was refused: another provider would refuse it too.
-            return new UpstreamException(400, "upstream_rejected_request", what, Next.GIVE_UP, null);
+            return new UpstreamException(ErrorCode.UPSTREAM_REJECTED_REQUEST, what, Next.GIVE_UP, null);
         }
         if (status == 401 || status == 403) {
             // Not the provider's message: some echo part of the key they were given.
-            return new UpstreamException(502, "upstream_auth_failed", "provider " + provider + " refused Sluice's credentials ("
+            return new UpstreamException(ErrorCode.UPSTREAM_AUTH_FAILED, "provider " + provider + " refused Sluice's credentials ("
                     + status + "); check its api-key", Next.FALL_BACK, null);
         }
-        return new UpstreamException(502, "upstream_error", what, Next.FALL_BACK, null);   // 404 and the like: this provider only
+        return new UpstreamException(ErrorCode.UPSTREAM_ERROR, what, Next.FALL_BACK, null);   // 404 and the like: this provider only
     }
 
     public int status() {
-        return status;
+        return error.status();
     }
 
     public String code() {
-        return code;
+        return error.code();
     }
 
     public Next next() {
@@ -86,6 +85,6 @@ public final class UpstreamException extends Exception {
     }
 
     public ApiException toApiException() {
-        return new ApiException(status, code, getMessage(), status == 503 ? Duration.ofSeconds(2) : null);
+        return new ApiException(error, getMessage(), error.status() == 503 ? Duration.ofSeconds(2) : null);
     }
 }

@@ -1,6 +1,5 @@
 package io.sluice.observe;
 
-import java.util.regex.Pattern;
 
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.Filter;
@@ -10,6 +9,7 @@ import io.helidon.webserver.http.RoutingResponse;
 import io.sluice.limits.AdmissionFilter;
 import io.sluice.http.ErrorMapper;
 import io.sluice.http.RequestId;
+import io.sluice.http.Text;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -24,7 +24,6 @@ import org.slf4j.spi.LoggingEventBuilder;
 public final class AccessLogFilter implements Filter {
     static final String LOGGER = "sluice.access";
     private static final Logger ACCESS = LoggerFactory.getLogger(LOGGER);
-    private static final Pattern UNPRINTABLE = Pattern.compile("[^\\x20-\\x7E]|\"");
 
     private final ErrorMapper errors;
     private final ServerMeters meters;
@@ -77,7 +76,6 @@ public final class AccessLogFilter implements Filter {
 
     /** Caller-controlled text in a log line: printable, no quotes or newlines, bounded. */
     static String clean(String s) {
-        String c = UNPRINTABLE.matcher(s).replaceAll("?");
-        return c.length() > 200 ? c.substring(0, 200) + "..." : c;
+        return Text.clip(s.indexOf('"') < 0 ? s : s.replace('"', '?'), 200);
     }
 }

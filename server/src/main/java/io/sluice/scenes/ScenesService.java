@@ -2,6 +2,7 @@ package io.sluice.scenes;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -13,9 +14,12 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.sluice.auth.Principal;
 import io.sluice.http.ApiException;
+import io.sluice.http.ErrorCode;
+import io.sluice.http.Fields;
 import io.sluice.http.Json;
-import io.sluice.llm.Completer;
+import io.sluice.http.Query;
 import io.sluice.http.RequestId;
+import io.sluice.llm.Completer;
 import io.sluice.tasks.Task;
 import io.sluice.tasks.Tasks;
 import io.sluice.tasks.TasksService;
@@ -28,6 +32,7 @@ import io.sluice.tasks.TasksService;
  */
 public final class ScenesService implements HttpService {
     private static final int MAX_TEMPLATE = 100_000;
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]{1,100}");
 
     private final SceneStore store;
     private final Tasks tasks;
@@ -52,9 +57,9 @@ public final class ScenesService implements HttpService {
 
     private void create(ServerRequest req, ServerResponse res) {
         JsonNode body = Json.readObject(req);
-        Scene scene = parse(text(body, "scene", true), body);
+        Scene scene = parse(Fields.requiredText(body, "scene", 1000), body);
         if (store.find(scene.scene()).isPresent()) {
-            throw new ApiException(409, "scene_exists", "scene '" + scene.scene() + "' exists; use PUT to replace it");
+            throw new ApiException(ErrorCode.SCENE_EXISTS, "scene '" + scene.scene() + "' exists; use PUT to replace it");
         }
         res.status(Status.CREATED_201);
         Json.send(res, view(store.upsert(scene)));
@@ -66,7 +71,7 @@ public final class ScenesService implements HttpService {
 
     private void delete(ServerRequest req, ServerResponse res) {
         if (!store.delete(sceneName(req))) {
-            throw ApiException.notFound("no scene '" + sceneName(req) + "'");
+            throw ApiException.notFound(ErrorCode.SCENE_NOT_FOUND, "no scene '" + sceneName(req) + "'");
         }
         Json.send(res, Map.of("scene", sceneName(req), "deleted", true));
     }
@@ -74,15 +79,15 @@ public final class ScenesService implements HttpService {
     private void call(ServerRequest req, ServerResponse res) {
         Scene scene = find(req);
         JsonNode body = Json.readObject(req);
-        JsonNode vars = body.has("variables") ? body.get("variables") : body;
-        if (!vars.isObject()) {
-            throw ApiException.badRequest("invalid_variables", "variables must be a JSON object of names to values");
+        JsonNode vars = body.has("variables") ? Fields.optionalObject(body, "variables") : body;
+        if (vars == null) {
+            throw ApiException.badRequest(ErrorCode.MISSING_FIELD, "variables: required, a JSON object of names to values");
         }
         Map<String, String> values = new LinkedHashMap<>();
         vars.fields().forEachRemaining(e -> values.put(e.getKey(), e.getValue().isTextual() ? e.getValue().asText()
                                                                                              : e.getValue().toString()));
         JsonNode chat = chatRequest(scene, new Template(scene.template()).render(values));
-        boolean sync = req.query().first("sync").map(Boolean::parseBoolean).orElse(!tasks.settings().asyncDefault());
+        boolean sync = Query.flag(req, "sync", !tasks.settings().asyncDefault());
         completer.validate(chat);
         if (sync) {
             Json.send(res, completer.complete(chat, RequestId.of(req)));
@@ -112,46 +117,31 @@ public final class ScenesService implements HttpService {
 
     private Scene find(ServerRequest req) {
         String name = sceneName(req);
-        return store.find(name).orElseThrow(() -> ApiException.notFound("no scene '" + name + "'"));
+        return store.find(name).orElseThrow(() -> ApiException.notFound(ErrorCode.SCENE_NOT_FOUND, "no scene '" + name + "'"));
     }
 
     private static String sceneName(ServerRequest req) {
-        String name = req.path().pathParameters().get("scene");
-        if (!name.matches("[A-Za-z0-9_.-]{1,100}")) {
-            throw ApiException.badRequest("invalid_scene", "scene names are 1-100 letters, digits, '_', '-' or '.'");
+        return validName(req.path().pathParameters().get("scene"));
+    }
+
+    private static String validName(String name) {
+        if (!NAME.matcher(name).matches()) {
+            throw ApiException.badRequest(ErrorCode.INVALID_SCENE, "scene names are 1-100 letters, digits, '_', '-' or '.'");
         }
         return name;
     }
 
     private static Scene parse(String name, JsonNode body) {
-        if (!name.matches("[A-Za-z0-9_.-]{1,100}")) {
-            throw ApiException.badRequest("invalid_scene", "scene names are 1-100 letters, digits, '_', '-' or '.'");
+        validName(name);
+        if (body.path("template").isTextual() && body.get("template").asText().length() > MAX_TEMPLATE) {
+            throw ApiException.badRequest(ErrorCode.TEMPLATE_TOO_LARGE, "template is over " + MAX_TEMPLATE + " characters");
         }
-        String template = text(body, "template", true);
-        if (template.length() > MAX_TEMPLATE) {
-            throw ApiException.badRequest("template_too_large", "template is over " + MAX_TEMPLATE + " characters");
-        }
-        JsonNode params = body.path("params");
-        if (!params.isMissingNode() && !params.isObject()) {
-            throw ApiException.badRequest("invalid_params", "params must be a JSON object (temperature, max_tokens, ...)");
-        }
-        return new Scene(name, template, text(body, "system", false), text(body, "model", true),
-                         params.isObject() ? params : Json.MAPPER.createObjectNode());
+        String template = Fields.requiredText(body, "template", MAX_TEMPLATE);
+        JsonNode params = Fields.optionalObject(body, "params");
+        return new Scene(name, template, Fields.optionalText(body, "system", MAX_TEMPLATE), Fields.requiredText(body, "model", 128),
+                         params != null ? params : Json.MAPPER.createObjectNode());
     }
 
-    private static String text(JsonNode body, String field, boolean required) {
-        JsonNode v = body.get(field);
-        if (v == null || v.isNull()) {
-            if (required) {
-                throw ApiException.badRequest("missing_field", "'" + field + "' is required");
-            }
-            return null;
-        }
-        if (!v.isTextual() || (required && v.asText().isBlank())) {
-            throw ApiException.badRequest("invalid_field", "'" + field + "' must be a non-empty string");
-        }
-        return v.asText();
-    }
 
     private static Map<String, Object> view(Scene s) {
         Map<String, Object> m = new LinkedHashMap<>();

@@ -7,6 +7,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import io.sluice.http.ApiException;
+import io.sluice.http.ErrorCode;
 
 /** A prompt with {{variables}}. Rendering with a variable missing is a 400 that names every missing one. */
 public record Template(String text) {
@@ -25,7 +26,7 @@ public record Template(String text) {
         Set<String> missing = new LinkedHashSet<>(variables());
         missing.removeAll(values.keySet());
         if (!missing.isEmpty()) {
-            throw ApiException.badRequest("missing_variables", "missing template variable(s): " + String.join(", ", missing));
+            throw ApiException.badRequest(ErrorCode.MISSING_VARIABLES, "missing template variable(s): " + String.join(", ", missing));
         }
         return VARIABLE.matcher(text).replaceAll(r -> Matcher.quoteReplacement(values.get(r.group(1))));
     }

@@ -13,14 +13,17 @@ import io.sluice.llm.LlmModel;
 import io.sluice.limits.Admission;
 import io.sluice.limits.Permit;
 import io.sluice.http.ApiException;
+import io.sluice.http.ErrorCode;
+import io.sluice.http.Fields;
 import io.sluice.http.Json;
 import io.sluice.http.RequestId;
 import io.sluice.llm.ChatRequest;
+import io.sluice.llm.ChatRequestValidator;
 import io.sluice.llm.ChatResult;
 import io.sluice.llm.ChatRouter;
-import io.sluice.llm.ModelCatalog;
-import io.sluice.llm.SseWriter;
+import io.sluice.llm.ChatStream;
 import io.sluice.llm.UsageSink;
+import io.sluice.llm.ModelCatalog;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
@@ -36,9 +39,9 @@ public final class SessionChat {
     private final UsageSink usage;
     private final ModelCatalog catalog;
     private final ChatRouter router;
-    private final Admission admission;
+    private final ChatStream stream;
+    private final ChatRequestValidator validator;
     private final SessionSettings settings;
-    private final LlmSettings llm;
 
     public SessionChat(SessionStore store, UsageSink usage, ModelCatalog catalog, ChatRouter router, Admission admission,
                        SessionSettings settings, LlmSettings llm) {
@@ -46,23 +49,21 @@ public final class SessionChat {
         this.usage = usage;
         this.catalog = catalog;
         this.router = router;
-        this.admission = admission;
+        this.stream = new ChatStream(admission, router, llm.pingInterval());
+        this.validator = new ChatRequestValidator(llm, catalog);
         this.settings = settings;
-        this.llm = llm;
     }
 
     void chat(Session session, JsonNode body, ServerRequest req, ServerResponse res) {
-        String message = message(body);
+        String message = validator.userMessage(body, "message");
         LlmModel model = catalog.require(session.model());
-        ChatRequest request = request(session, message, streamed(body), body.get("max_tokens"));
+        ChatRequest request = request(session, message, streamed(body), validator.maxTokens(body, "max_tokens"));
 
         store.append(session.id(), "user", message, false);
         String requestId = RequestId.of(req);
         if (request.stream()) {
-            try (Permit streaming = admission.acquireStream();
-                 SseWriter out = new SseWriter(res, llm.pingInterval(), requestId)) {
-                finish(session, router.stream(request, model, out), requestId);   // stored before [DONE] goes out
-            }
+            // The reply is stored before [DONE] goes out: a client that saw the end finds it in the history.
+            stream.stream(request, model, res, requestId, result -> finish(session, result, requestId));
         } else {
             Json.send(res, finish(session, router.complete(request, model), requestId));
         }
@@ -74,9 +75,9 @@ public final class SessionChat {
      * the history whenever the task runs.
      */
     JsonNode accept(Session session, JsonNode body) {
-        String message = message(body);
+        String message = validator.userMessage(body, "message");
         catalog.require(session.model());
-        request(session, message, false, body.get("max_tokens"));     // validates max_tokens now
+        validator.maxTokens(body, "max_tokens");
         store.append(session.id(), "user", message, false);
         ObjectNode task = Json.MAPPER.createObjectNode().put("session_id", session.id().toString());
         if (body.hasNonNull("max_tokens")) {
@@ -89,8 +90,8 @@ public final class SessionChat {
     public JsonNode replyToLatest(JsonNode task, String requestId) {
         UUID id = UUID.fromString(task.get("session_id").asText());
         Session session = store.find(id).orElseThrow(
-                () -> new ApiException(404, "session_not_found", "session " + id + " was deleted"));
-        ChatRequest request = request(session, null, false, task.get("max_tokens"));
+                () -> new ApiException(ErrorCode.SESSION_NOT_FOUND, "session " + id + " was deleted"));
+        ChatRequest request = request(session, null, false, validator.maxTokens(task, "max_tokens"));
         ChatResult result = router.complete(request, catalog.require(session.model()));
         return Json.MAPPER.valueToTree(finish(session, result, requestId));
     }
@@ -112,28 +113,11 @@ public final class SessionChat {
 
     /** The optional {@code stream} flag: absent, null, true or false. */
     static boolean streamed(JsonNode body) {
-        JsonNode stream = body.get("stream");
-        if (stream != null && !stream.isNull() && !stream.isBoolean()) {
-            throw ApiException.badRequest("invalid_request", "stream: must be true or false");
-        }
-        return stream != null && stream.asBoolean();
-    }
-
-    private String message(JsonNode body) {
-        JsonNode text = body.get("message");
-        if (text == null || !text.isTextual() || text.asText().isBlank()) {
-            throw ApiException.badRequest("invalid_messages", "message: required, a non-empty string");
-        }
-        String message = text.asText();
-        if (message.length() > llm.maxContentChars()) {
-            throw ApiException.badRequest("content_too_large", "message: " + message.length()
-                    + " characters exceeds the limit of " + llm.maxContentChars());
-        }
-        return message;
+        return Fields.flag(body, "stream");
     }
 
     /** System prompt, the newest history that fits the budget, the new message (null: it is the last one stored). */
-    private ChatRequest request(Session session, String message, boolean stream, JsonNode maxTokens) {
+    private ChatRequest request(Session session, String message, boolean stream, Integer maxTokens) {
         ObjectNode body = Json.MAPPER.createObjectNode();
         body.put("model", session.model());
         ArrayNode messages = body.putArray("messages");
@@ -151,12 +135,8 @@ public final class SessionChat {
         if (message != null) {
             messages.addObject().put("role", "user").put("content", message);
         }
-        if (maxTokens != null && !maxTokens.isNull()) {
-            if (!maxTokens.canConvertToInt() || !maxTokens.isIntegralNumber() || maxTokens.asInt() < 1
-                    || maxTokens.asInt() > llm.maxTokensLimit()) {
-                throw ApiException.badRequest("invalid_max_tokens", "max_tokens: must be an integer from 1 to " + llm.maxTokensLimit());
-            }
-            body.put("max_tokens", maxTokens.asInt());
+        if (maxTokens != null) {
+            body.put("max_tokens", maxTokens);
         }
         body.put("stream", stream);
         return new ChatRequest(session.model(), body, stream, false, session.user(), chars);

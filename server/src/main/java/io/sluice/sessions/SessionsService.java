@@ -12,8 +12,11 @@ import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.sluice.auth.Principal;
-import io.sluice.http.ApiException;
+import io.sluice.http.ErrorCode;
+import io.sluice.http.Fields;
 import io.sluice.http.Json;
+import io.sluice.http.PathIds;
+import io.sluice.http.Query;
 import io.sluice.llm.ModelCatalog;
 import io.sluice.tasks.Task;
 import io.sluice.tasks.Tasks;
@@ -63,11 +66,11 @@ public final class SessionsService implements HttpService {
     private void create(ServerRequest req, ServerResponse res) {
         Principal caller = Principal.of(req);
         JsonNode body = Json.readObject(req);
-        String user = string(body, "user", MAX_USER, false);   // a display name; the owner is the caller
+        String user = Fields.optionalText(body, "user", MAX_USER);   // a display name; the owner is the caller
         user = user == null || user.isBlank() ? caller.username() : user;
-        String title = string(body, "title", MAX_TITLE, false);
-        String systemPrompt = string(body, "system_prompt", maxPromptChars, false);
-        String model = string(body, "model", 128, false);
+        String title = Fields.optionalText(body, "title", MAX_TITLE);
+        String systemPrompt = Fields.optionalText(body, "system_prompt", maxPromptChars);
+        String model = Fields.optionalText(body, "model", 128);
         model = model == null || model.isBlank() ? defaultModel : model;
         catalog.require(model);
         Session s = store.create(caller.userId(), user, title, systemPrompt, model);
@@ -84,7 +87,7 @@ public final class SessionsService implements HttpService {
     private void delete(ServerRequest req, ServerResponse res) {
         UUID id = load(req).id();   // ownership first: someone else's session is not found
         if (!store.delete(id)) {
-            throw notFound(id.toString());
+            throw PathIds.notFound(ErrorCode.SESSION_NOT_FOUND, "session", id);
         }
         Json.send(res, Map.of("id", id.toString(), "object", "chat.session.deleted", "deleted", true));
     }
@@ -92,8 +95,8 @@ public final class SessionsService implements HttpService {
     /** {@code ?limit=N&before=ID}: the newest page first; older pages with before = the page's first_id. */
     private void messages(ServerRequest req, ServerResponse res) {
         Session s = load(req);
-        int limit = (int) number(req, "limit", DEFAULT_PAGE, 1, MAX_PAGE);
-        Long before = req.query().contains("before") ? number(req, "before", 0, 1, Long.MAX_VALUE) : null;
+        int limit = (int) Query.integer(req, "limit", DEFAULT_PAGE, 1, MAX_PAGE);
+        Long before = req.query().contains("before") ? Query.integer(req, "before", 0, 1, Long.MAX_VALUE) : null;
         SessionStore.Page page = store.page(s.id(), limit, before);
         List<Map<String, Object>> data = page.messages().stream().map(Message::toJson).toList();
         Map<String, Object> json = new LinkedHashMap<>();
@@ -113,7 +116,7 @@ public final class SessionsService implements HttpService {
         Session session = load(req);
         JsonNode body = Json.readObject(req);
         boolean streamed = SessionChat.streamed(body);
-        boolean sync = req.query().first("sync").map(Boolean::parseBoolean).orElse(!tasks.settings().asyncDefault());
+        boolean sync = Query.flag(req, "sync", !tasks.settings().asyncDefault());
         if (streamed || sync) {
             chat.chat(session, body, req, res);
             return;
@@ -123,54 +126,9 @@ public final class SessionsService implements HttpService {
     }
 
     private Session load(ServerRequest req) {
-        UUID id = id(req);
+        UUID id = PathIds.uuid(req, ErrorCode.SESSION_NOT_FOUND, "session");
         Principal caller = Principal.of(req);
-        return store.find(id).filter(s -> caller.owns(s.owner())).orElseThrow(() -> notFound(id.toString()));
-    }
-
-    private static UUID id(ServerRequest req) {
-        String raw = req.path().pathParameters().get("id");
-        try {
-            return UUID.fromString(raw);
-        } catch (IllegalArgumentException e) {
-            throw notFound(raw.length() > 40 ? raw.substring(0, 40) : raw);
-        }
-    }
-
-    private static ApiException notFound(String id) {
-        return new ApiException(404, "session_not_found", "no session " + id.replaceAll("[^A-Za-z0-9-]", "?"));
-    }
-
-    private static String string(JsonNode body, String field, int max, boolean required) {
-        JsonNode n = body.get(field);
-        if (n == null || n.isNull()) {
-            if (required) {
-                throw ApiException.badRequest("invalid_request", field + ": required");
-            }
-            return null;
-        }
-        if (!n.isTextual() || (required && n.asText().isBlank())) {
-            throw ApiException.badRequest("invalid_request", field + ": must be a " + (required ? "non-empty " : "") + "string");
-        }
-        if (n.asText().length() > max) {
-            throw ApiException.badRequest("invalid_request", field + ": at most " + max + " characters");
-        }
-        return n.asText();
-    }
-
-    private static long number(ServerRequest req, String name, long def, long min, long max) {
-        String v = req.query().first(name).orElse(null);
-        if (v == null) {
-            return def;
-        }
-        try {
-            long n = Long.parseLong(v);
-            if (n >= min && n <= max) {
-                return n;
-            }
-        } catch (NumberFormatException e) {
-            // fall through to the 400
-        }
-        throw ApiException.badRequest("invalid_parameter", name + " must be an integer from " + min + " to " + max);
+        return store.find(id).filter(s -> caller.owns(s.owner()))
+                .orElseThrow(() -> PathIds.notFound(ErrorCode.SESSION_NOT_FOUND, "session", id));
     }
 }

@@ -13,7 +13,10 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.sluice.auth.Principal;
 import io.sluice.http.ApiException;
+import io.sluice.http.ErrorCode;
 import io.sluice.http.Json;
+import io.sluice.http.PathIds;
+import io.sluice.http.Text;
 import io.sluice.llm.Completer;
 
 /**
@@ -64,7 +67,7 @@ public final class TasksService implements HttpService {
     private void cancel(ServerRequest req, ServerResponse res) {
         UUID id = taskId(req);
         Task current = owned(req, id);
-        Task cancelled = tasks.cancel(id).orElseThrow(() -> new ApiException(409, "task_not_cancellable",
+        Task cancelled = tasks.cancel(id).orElseThrow(() -> new ApiException(ErrorCode.TASK_NOT_CANCELLABLE,
                 "task " + id + " is " + current.status().db() + "; only a queued task can be cancelled"));
         Json.send(res, cancelled.view());
     }
@@ -75,22 +78,18 @@ public final class TasksService implements HttpService {
     }
 
     public static Task ownedBy(Tasks tasks, Principal caller, UUID id) {
-        return tasks.find(id).filter(t -> caller.owns(t.owner())).orElseThrow(() -> ApiException.notFound("no task " + id));
+        return tasks.find(id).filter(t -> caller.owns(t.owner())).orElseThrow(() -> PathIds.notFound(ErrorCode.TASK_NOT_FOUND, "task", id));
     }
 
     public static UUID taskId(ServerRequest req) {
-        String raw = req.path().pathParameters().get("id");
-        try {
-            return UUID.fromString(raw);
-        } catch (IllegalArgumentException e) {
-            throw ApiException.notFound("no task " + raw.replaceAll("[^A-Za-z0-9-]", "?"));
-        }
+        return PathIds.uuid(req, ErrorCode.TASK_NOT_FOUND, "task");
     }
 
     private static Duration waitDuration(String raw) {
         Duration d = io.sluice.config.ConfigReader.parseDuration(raw.matches("\\d+") ? raw + "s" : raw);
         if (d == null || d.isNegative()) {
-            throw ApiException.badRequest("invalid_parameter", "wait must be a duration like 30s or 500ms, got '" + raw + "'");
+            throw ApiException.badRequest(ErrorCode.INVALID_PARAMETER, "wait must be a duration like 30s or 500ms, got '"
+                    + Text.clip(raw, 40) + "'");
         }
         return d;
     }

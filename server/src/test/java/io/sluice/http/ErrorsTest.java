@@ -132,4 +132,43 @@ class ErrorsTest {
         out.write(bytes);
         out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
     }
+
+    /** The same mistake has the same code on every endpoint, and text PostgreSQL cannot store is a 400, not a 500. */
+    @Test
+    void hostileBodyFieldsAndParametersGetTheCataloguedCode() {
+        String[][] cases = {
+            // path, body, expected code
+            {"/v1/sessions", "{\"title\":\"a\\u0000b\"}", "invalid_request"},
+            {"/v1/sessions", "{\"title\":42}", "invalid_request"},
+            {"/v1/sessions", "{\"user\":[\"x\"]}", "invalid_request"},
+            {"/v1/sessions", "{\"model\":{}}", "invalid_request"},
+            {"/api/llmchat/prompts", "{\"scene\":\"s1\",\"model\":\"sluice-sim\"}", "missing_field"},
+            {"/api/llmchat/prompts", "{\"scene\":\"s1\",\"template\":7,\"model\":\"sluice-sim\"}", "invalid_request"},
+            {"/api/llmchat/prompts", "{\"scene\":\"s1\",\"template\":\"t\",\"model\":\"sluice-sim\",\"params\":[]}", "invalid_request"},
+            {"/api/llmchat/prompts", "{\"template\":\"t\",\"model\":\"sluice-sim\"}", "missing_field"},
+            {"/v1/chat/completions", "{\"model\":\"sluice-sim\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"max_tokens\":1e999}", "invalid_max_tokens"},
+            {"/v1/chat/completions", "{\"model\":\"sluice-sim\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"stream\":1}", "invalid_request"},
+        };
+        for (String[] c : cases) {
+            HttpResponse<String> r = server.postJson(c[0], c[1]);
+            assertEquals(400, r.statusCode(), c[0] + " " + c[1] + " -> " + r.body());
+            assertEquals(c[2], json(r).at("/error/code").asText(), c[0] + " " + c[1] + " -> " + r.body());
+            assertEquals("invalid_request_error", json(r).at("/error/type").asText());
+        }
+        HttpResponse<String> session = server.postJson("/v1/sessions", "{}");
+        assertEquals(201, session.statusCode(), session.body());
+        String id = json(session).get("id").asText();
+        HttpResponse<String> sync = server.postJson("/v1/sessions/" + id + "/chat?sync=maybe", "{\"message\":\"hi\"}");
+        assertEquals(400, sync.statusCode(), sync.body());
+        assertEquals("invalid_parameter", json(sync).at("/error/code").asText());
+        HttpResponse<String> nul = server.postJson("/v1/sessions/" + id + "/chat?sync=true", "{\"message\":\"a\\u0000b\"}");
+        assertEquals(400, nul.statusCode(), nul.body());
+        assertEquals("invalid_content", json(nul).at("/error/code").asText());
+        HttpResponse<String> limit = server.get("/v1/sessions/" + id + "/messages?limit=99999999999999999999999");
+        assertEquals("invalid_parameter", json(limit).at("/error/code").asText());
+        HttpResponse<String> noSuch = server.get("/v1/sessions/%00%3Cscript%3E");
+        assertEquals(404, noSuch.statusCode());
+        assertEquals("session_not_found", json(noSuch).at("/error/code").asText());
+        assertFalse(json(noSuch).at("/error/message").asText().contains("<"), noSuch.body());
+    }
 }

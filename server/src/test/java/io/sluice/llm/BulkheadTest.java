@@ -10,11 +10,14 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
+import io.sluice.support.FakeUpstream;
+import io.sluice.support.GatewayExtension;
 import io.sluice.support.TestServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static io.sluice.support.TestServer.await;
 import static io.sluice.support.TestServer.json;
@@ -24,34 +27,31 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The llm bulkhead with 2 slots and a queue of 1: the 3rd call waits, the 4th is refused at once, gauges show it. */
 class BulkheadTest {
     private static final String QUEUE_TIMEOUT_MS = "4000";
-    private static FakeUpstream upstream;
-    private static TestServer server;
     private static final ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();
-
-    @BeforeAll
-    static void start() {
-        upstream = FakeUpstream.start();
-        server = TestServer.start(Map.of(
-                "llm.providers.up.type", "openai-compatible",
-                "llm.providers.up.base-url", upstream.baseUrl(),
+    @RegisterExtension
+    static final GatewayExtension gateway = new GatewayExtension("up", Map.of(
                 "llm.models.held.route", "up:m",
                 "bulkheads.llm.max-concurrent", "2",
                 "bulkheads.llm.max-queue", "1",
                 "bulkheads.llm.queue-timeout", QUEUE_TIMEOUT_MS + "ms",
                 "admission.retry-after", "3s"));
+    private static FakeUpstream upstream;
+    private static TestServer server;
+
+    @BeforeAll
+    static void fields() {
+        upstream = gateway.upstream();
+        server = gateway.server();
     }
 
     @AfterAll
     static void stop() {
         pool.shutdownNow();
-        server.close();
-        upstream.close();
     }
 
     @AfterEach
     void slotsFree() {
         await("bulkhead empty", Duration.ofSeconds(5), () -> gauge("in_flight") == 0 && gauge("queued") == 0);
-        upstream.reset();
     }
 
     private static double gauge(String name) {

@@ -10,12 +10,12 @@ import java.util.UUID;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sluice.http.Json;
+import io.sluice.support.FakeUpstream;
+import io.sluice.support.GatewayExtension;
 import io.sluice.support.TestServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static io.sluice.support.TestServer.await;
 import static io.sluice.support.TestServer.json;
@@ -25,40 +25,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** /v1/chat/completions and /v1/models as an OpenAI client sees them, against a fake upstream and the simulator. */
 class ChatCompletionsTest {
-    private static FakeUpstream fake;
-    private static TestServer server;
-
-    @BeforeAll
-    static void start() {
-        fake = FakeUpstream.start();
-        server = TestServer.start(Map.of(
-                "llm.providers.fake.type", "openai-compatible",
-                "llm.providers.fake.base-url", fake.baseUrl(),
+    @RegisterExtension
+    static final GatewayExtension gateway = new GatewayExtension("fake", Map.of(
                 "llm.providers.fake.api-key", "sk-test-secret",
                 "llm.models.fake-model.route", "fake:upstream-model",
                 "llm.providers.simulated.latency", "10ms",
                 "llm.providers.simulated.tokens-per-second", "2000",
                 "llm.max-tokens-limit", "4096",
                 "llm.max-content-chars", "1000"));
-    }
+    private static FakeUpstream fake;
+    private static TestServer server;
 
-    @AfterAll
-    static void stop() {
-        server.close();
-        fake.close();
-    }
-
-    @BeforeEach
-    void resetFake() {
-        fake.reset();
-    }
-
-    @AfterEach
-    void permitsFree() {
-        await("permits returned", Duration.ofSeconds(5), () -> {
-            JsonNode h = server.health();
-            return h.get("concurrent_requests").asInt() == 0 && h.get("concurrent_streaming").asInt() == 0;
-        });
+    @BeforeAll
+    static void fields() {
+        fake = gateway.upstream();
+        server = gateway.server();
     }
 
     static HttpResponse<String> post(TestServer server, String path, String json, String requestId) {

@@ -5,13 +5,15 @@ import java.util.Map;
 import java.util.UUID;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.sluice.support.FakeUpstream;
+import io.sluice.support.TestGateway;
+import io.sluice.support.GatewayExtension;
 import io.sluice.support.TestServer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import static io.sluice.llm.FakeUpstream.fail;
+import static io.sluice.support.FakeUpstream.fail;
 import static io.sluice.support.TestServer.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -22,16 +24,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * refuse is not retried; the retry budget stops retries when spent.
  */
 class FallbackTest {
+    private static final String[] FAKES = {"primary", "backup"};
+
+    @RegisterExtension
+    static final GatewayExtension gateway = new GatewayExtension(FAKES, config("1000"));
     private static FakeUpstream primary;
     private static FakeUpstream backup;
     private static TestServer server;
 
-    static Map<String, String> config(FakeUpstream primary, FakeUpstream backup, String budgetMinRetries) {
+    /** Fakes as providers primary and backup (see {@link #FAKES}); provider dead refuses connections. */
+    static Map<String, String> config(String budgetMinRetries) {
         return Map.ofEntries(
-                Map.entry("llm.providers.primary.type", "openai-compatible"),
-                Map.entry("llm.providers.primary.base-url", primary.baseUrl()),
-                Map.entry("llm.providers.backup.type", "openai-compatible"),
-                Map.entry("llm.providers.backup.base-url", backup.baseUrl()),
                 Map.entry("llm.providers.dead.type", "openai-compatible"),
                 Map.entry("llm.providers.dead.base-url", FakeUpstream.refusingUrl()),
                 Map.entry("llm.models.main.route", "primary:a-model, backup:b-model"),
@@ -44,23 +47,10 @@ class FallbackTest {
     }
 
     @BeforeAll
-    static void start() {
-        primary = FakeUpstream.start();
-        backup = FakeUpstream.start();
-        server = TestServer.start(config(primary, backup, "1000"));
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-        primary.close();
-        backup.close();
-    }
-
-    @BeforeEach
-    void reset() {
-        primary.reset();
-        backup.reset();
+    static void fields() {
+        primary = gateway.upstream("primary");
+        backup = gateway.upstream("backup");
+        server = gateway.server();
     }
 
     private static HttpResponse<String> chat(TestServer server, String model, boolean stream) {
@@ -145,17 +135,12 @@ class FallbackTest {
 
     @Test
     void spentRetryBudgetFallsBackWithoutRetrying() {
-        FakeUpstream p = FakeUpstream.start();
-        FakeUpstream b = FakeUpstream.start();
-        try (TestServer noBudget = TestServer.start(config(p, b, "0"))) {
-            p.byDefault(fail(500));
-            HttpResponse<String> res = chat(noBudget, "main", false);
+        try (TestGateway noBudget = TestGateway.start(FAKES, config("0"))) {
+            noBudget.upstream("primary").byDefault(fail(500));
+            HttpResponse<String> res = chat(noBudget.server(), "main", false);
             assertEquals(200, res.statusCode(), res.body());
-            assertEquals(1, p.requests().size(), "no retry: the budget (0 % of requests, no floor) is spent");
-            assertEquals(1, b.requests().size());
-        } finally {
-            p.close();
-            b.close();
+            assertEquals(1, noBudget.upstream("primary").requests().size(), "no retry: the budget (0 % of requests, no floor) is spent");
+            assertEquals(1, noBudget.upstream("backup").requests().size());
         }
     }
 }

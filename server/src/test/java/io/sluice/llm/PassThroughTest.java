@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 
+import io.sluice.support.FakeUpstream;
 import io.sluice.support.TestServer;
 import org.junit.jupiter.api.Test;
 

@@ -8,16 +8,17 @@ import java.util.UUID;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sluice.http.Json;
+import io.sluice.support.FakeUpstream;
+import io.sluice.support.GatewayExtension;
 import io.sluice.support.TestServer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import static io.sluice.llm.FakeUpstream.delayed;
-import static io.sluice.llm.FakeUpstream.reply;
-import static io.sluice.llm.FakeUpstream.stallAfter;
+import static io.sluice.support.FakeUpstream.delayed;
+import static io.sluice.support.FakeUpstream.reply;
+import static io.sluice.support.FakeUpstream.stallAfter;
 import static io.sluice.support.TestServer.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -28,19 +29,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * upstream stalls, the upstream call cancelled when the client leaves, and every permit back.
  */
 class StreamingTest {
-    private static FakeUpstream upstream;
-    private static FakeUpstream backup;
-    private static TestServer server;
-
-    @BeforeAll
-    static void start() {
-        upstream = FakeUpstream.start();
-        backup = FakeUpstream.start();
-        server = TestServer.start(Map.ofEntries(
-                Map.entry("llm.providers.up.type", "openai-compatible"),
-                Map.entry("llm.providers.up.base-url", upstream.baseUrl()),
-                Map.entry("llm.providers.backup.type", "openai-compatible"),
-                Map.entry("llm.providers.backup.base-url", backup.baseUrl()),
+    @RegisterExtension
+    static final GatewayExtension gateway = new GatewayExtension(new String[] {"up", "backup"}, Map.ofEntries(
                 Map.entry("llm.models.solo.route", "up:m"),
                 Map.entry("llm.models.pair.route", "up:m, backup:m"),
                 Map.entry("llm.ping-interval", "100ms"),
@@ -49,19 +39,15 @@ class StreamingTest {
                 Map.entry("llm.retry.max-attempts", "2"),
                 Map.entry("llm.retry.initial-backoff", "10ms"),
                 Map.entry("llm.retry.max-backoff", "20ms")));
-    }
+    private static FakeUpstream upstream;
+    private static FakeUpstream backup;
+    private static TestServer server;
 
-    @AfterAll
-    static void stop() {
-        server.close();
-        upstream.close();
-        backup.close();
-    }
-
-    @BeforeEach
-    void reset() {
-        upstream.reset();
-        backup.reset();
+    @BeforeAll
+    static void fields() {
+        upstream = gateway.upstream("up");
+        backup = gateway.upstream("backup");
+        server = gateway.server();
     }
 
     @AfterEach

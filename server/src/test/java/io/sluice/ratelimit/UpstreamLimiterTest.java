@@ -6,7 +6,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import io.sluice.llm.FakeUpstream;
+import io.sluice.support.FakeUpstream;
+import io.sluice.support.TestGateway;
 import io.sluice.support.TestServer;
 import org.junit.jupiter.api.Test;
 
@@ -21,15 +22,14 @@ class UpstreamLimiterTest {
     @Test
     void errorsLowerTheRateAndRecoveryRaisesIt() {
         AtomicInteger calls = new AtomicInteger();
-        try (FakeUpstream fake = FakeUpstream.start();
-             TestServer server = TestServer.start(Map.of(
-                     "llm.providers.fake.type", "openai-compatible",
-                     "llm.providers.fake.base-url", fake.baseUrl(),
+        try (TestGateway gateway = TestGateway.start("fake", Map.of(
                      "llm.models.fake-model.route", "fake:upstream-model",
                      "llm.retry.max-attempts", "1",
                      "ratelimit.upstream.initial-rate", "100",
                      "ratelimit.upstream.interval", "200ms",
                      "ratelimit.upstream.min-samples", "10"))) {
+            FakeUpstream fake = gateway.upstream();
+            TestServer server = gateway.server();
             fake.byDefault((f, exchange, request) -> (calls.incrementAndGet() % 5 == 0
                     ? FakeUpstream.fail(500) : FakeUpstream.reply(3, Duration.ZERO)).respond(f, exchange, request));
             assertEquals(100.0, rate(server), 0.001);

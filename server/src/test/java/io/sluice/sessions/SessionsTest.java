@@ -10,14 +10,13 @@ import java.util.UUID;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sluice.http.Json;
-import io.sluice.llm.FakeUpstream;
 import io.sluice.llm.Sse;
+import io.sluice.support.FakeUpstream;
+import io.sluice.support.GatewayExtension;
 import io.sluice.support.TestServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static io.sluice.support.TestServer.await;
 import static io.sluice.support.TestServer.json;
@@ -28,38 +27,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Sessions as the seed's chat app uses them: create, chat (streamed or not), read the history back. */
 class SessionsTest {
     private static final int BUDGET = 40;   // approximate tokens of earlier messages sent upstream
-    private static FakeUpstream upstream;
-    private static TestServer server;
 
-    @BeforeAll
-    static void start() {
-        upstream = FakeUpstream.start();
-        server = TestServer.start(Map.of(
-                "llm.providers.up.type", "openai-compatible",
-                "llm.providers.up.base-url", upstream.baseUrl(),
+    @RegisterExtension
+    static final GatewayExtension gateway = new GatewayExtension("up", Map.of(
                 "llm.models.chat-model.route", "up:m",
                 "sessions.default-model", "chat-model",
                 "sessions.history-token-budget", String.valueOf(BUDGET),
                 "llm.max-content-chars", "1000"));
-    }
+    private static FakeUpstream upstream;
+    private static TestServer server;
 
-    @AfterAll
-    static void stop() {
-        server.close();
-        upstream.close();
-    }
-
-    @BeforeEach
-    void reset() {
-        upstream.reset();
-    }
-
-    @AfterEach
-    void permitsFree() {
-        await("permits returned", Duration.ofSeconds(5), () -> {
-            JsonNode h = server.health();
-            return h.get("concurrent_requests").asInt() == 0 && h.get("concurrent_streaming").asInt() == 0;
-        });
+    @BeforeAll
+    static void fields() {
+        upstream = gateway.upstream();
+        server = gateway.server();
     }
 
     private static String create(String systemPrompt) {

@@ -19,16 +19,21 @@ import java.util.concurrent.Future;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sluice.infra.Embedded;
+import io.sluice.support.FakeUpstream;
 import io.sluice.support.ServerProcess;
+import io.sluice.support.TestGateway;
 import io.sluice.support.TestInfra;
 import io.sluice.support.TestServer;
 import org.junit.jupiter.api.Test;
 
+import static io.sluice.support.FakeUpstream.delayed;
+import static io.sluice.support.FakeUpstream.numbered;
 import static io.sluice.support.TestServer.await;
 import static io.sluice.support.TestServer.json;
 import static io.sluice.tasks.TasksTest.awaitFinished;
 import static io.sluice.tasks.TasksTest.config;
 import static io.sluice.tasks.TasksTest.submit;
+import static io.sluice.tasks.TasksTest.withFakeModel;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -38,11 +43,12 @@ class TaskRecoveryTest {
     @Test
     void taskOfAWorkerKilledMidTaskIsReclaimedAndCompletedOnce() throws Exception {
         // The first upstream call hangs (its worker dies in it); later calls answer at once.
-        try (FakeChatUpstream upstream = new FakeChatUpstream(n -> FakeChatUpstream.Reply.ok(n == 1 ? 60_000 : 10))) {
-            Map<String, String> c = config(upstream, "api");
-            Path workDir = Files.createTempDirectory(Path.of("server/target").toAbsolutePath(), "worker-");
-            try (TestServer api = TestServer.start(c);
-                 ServerProcess doomed = ServerProcess.start(workDir, env(c, "worker", "doomed-worker"))) {
+        Path workDir = Files.createTempDirectory(Path.of("server/target").toAbsolutePath(), "worker-");
+        try (TestGateway gateway = TestGateway.start("fake", withFakeModel(config("api")))) {
+            FakeUpstream upstream = gateway.upstream().then(delayed(Duration.ofSeconds(60), numbered())).byDefault(numbered());
+            Map<String, String> c = gateway.config();
+            TestServer api = gateway.server();
+            try (ServerProcess doomed = ServerProcess.start(workDir, env(c, "worker", "doomed-worker"))) {
                 String id = submit(api, "fake");
                 await("the separate worker process called the upstream", Duration.ofSeconds(60), () -> upstream.calls() == 1);
                 assertEquals("running", json(api.get("/v1/tasks/" + id)).get("status").asText());
@@ -68,7 +74,7 @@ class TaskRecoveryTest {
 
     @Test
     void twoWorkerInstancesCompleteAThousandTasksExactlyOnce() throws Exception {
-        Map<String, String> a = config(null, "all");
+        Map<String, String> a = config("all");
         a.put("tasks.workers", "8");
         a.put("tasks.consumer", "instance-a");
         a.put("llm.providers.simulated.latency", "1ms");
@@ -117,7 +123,7 @@ class TaskRecoveryTest {
         Path dir = Files.createTempDirectory(Path.of("server/target").toAbsolutePath(), "redis-loss-");
         Embedded.Handle redis = Embedded.redis(0, dir.resolve("r1"));
         int port = redis.port();
-        Map<String, String> c = config(null, "api");
+        Map<String, String> c = config("api");
         c.put("redis.url", redis.url());
         c.put("redis.max-wait", "500ms");
         c.put("redis.connect-timeout", "500ms");

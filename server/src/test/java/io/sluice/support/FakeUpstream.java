@@ -1,4 +1,4 @@
-package io.sluice.llm;
+package io.sluice.support;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -16,6 +16,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -25,13 +26,14 @@ import com.sun.net.httpserver.HttpServer;
 import io.sluice.http.Json;
 
 /**
- * An OpenAI-compatible upstream for tests: a real HTTP server on port 0 answering
+ * The one OpenAI-compatible upstream for tests: a real HTTP server on port 0 answering
  * POST /v1/chat/completions with real server-sent events (or JSON when not streamed). Each test
  * scripts what the next requests get (a reply, an error status, a stall, a slow trickle, a hold);
  * the fake records the requests it received, the chunks it sent, and when a client connection it
- * was writing to turned out closed.
+ * was writing to turned out closed. {@link TestGateway} starts Sluice in front of one or more.
  */
 public final class FakeUpstream implements AutoCloseable {
+    private static final String CALL = "fake.call";
     /** What one request gets. */
     @FunctionalInterface
     public interface Behavior {
@@ -46,6 +48,7 @@ public final class FakeUpstream implements AutoCloseable {
     private final List<String> sent = Collections.synchronizedList(new ArrayList<>());
     private final Set<Integer> clientPorts = ConcurrentHashMap.newKeySet();
     private final AtomicLong closedAt = new AtomicLong();
+    private final AtomicInteger calls = new AtomicInteger();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile Behavior fallback = reply(5, Duration.ZERO);
 
@@ -94,8 +97,14 @@ public final class FakeUpstream implements AutoCloseable {
         authorizations.clear();
         sent.clear();
         closedAt.set(0);
+        calls.set(0);
         clientPorts.clear();
         fallback = reply(5, Duration.ZERO);
+    }
+
+    /** How many requests arrived since the start or the last reset. */
+    public int calls() {
+        return calls.get();
     }
 
     public List<JsonNode> requests() {
@@ -124,6 +133,7 @@ public final class FakeUpstream implements AutoCloseable {
     private void handle(HttpExchange exchange) throws IOException {
         try {
             JsonNode request = Json.MAPPER.readTree(exchange.getRequestBody().readAllBytes());
+            exchange.setAttribute(CALL, calls.incrementAndGet());
             requests.add(request);
             clientPorts.add(exchange.getRemoteAddress().getPort());
             authorizations.add(String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")));
@@ -141,6 +151,11 @@ public final class FakeUpstream implements AutoCloseable {
     /** Answers with {@code words} words, streamed (one chunk each, {@code gap} apart) or as one JSON. */
     public static Behavior reply(int words, Duration gap) {
         return (fake, ex, req) -> fake.answer(ex, req, words, gap, -1);
+    }
+
+    /** Answers (not streamed) with the text "answer from call N", N counting requests from 1: which call a result came from. */
+    public static Behavior numbered() {
+        return (fake, ex, req) -> fake.complete(ex, req, "answer from call " + ex.getAttribute(CALL), 4);
     }
 
     /** Streams {@code chunks} chunks, then goes silent without closing (an upstream that stalls). */
@@ -183,15 +198,7 @@ public final class FakeUpstream implements AutoCloseable {
             throws IOException, InterruptedException {
         String model = req.path("model").asText();
         if (!req.path("stream").asBoolean(false)) {
-            ObjectNode o = base(model, "chat.completion");
-            ObjectNode choice = o.putArray("choices").addObject().put("index", 0);
-            choice.putObject("message").put("role", "assistant").put("content", text(words));
-            choice.put("finish_reason", "stop");
-            o.putObject("usage").put("prompt_tokens", 11).put("completion_tokens", words).put("total_tokens", 11 + words);
-            byte[] body = o.toString().getBytes(StandardCharsets.UTF_8);
-            ex.getResponseHeaders().set("Content-Type", "application/json");
-            ex.sendResponseHeaders(200, body.length);
-            ex.getResponseBody().write(body);
+            complete(ex, req, text(words), words);
             return;
         }
         ex.getResponseHeaders().set("Content-Type", "text/event-stream");
@@ -222,13 +229,25 @@ public final class FakeUpstream implements AutoCloseable {
         }
     }
 
+    private void complete(HttpExchange ex, JsonNode req, String content, int tokens) throws IOException {
+        ObjectNode o = base(req.path("model").asText(), "chat.completion");
+        ObjectNode choice = o.putArray("choices").addObject().put("index", 0);
+        choice.putObject("message").put("role", "assistant").put("content", content);
+        choice.put("finish_reason", "stop");
+        o.putObject("usage").put("prompt_tokens", 11).put("completion_tokens", tokens).put("total_tokens", 11 + tokens);
+        byte[] body = o.toString().getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().set("Content-Type", "application/json");
+        ex.sendResponseHeaders(200, body.length);
+        ex.getResponseBody().write(body);
+    }
+
     private void event(OutputStream out, String data) throws IOException {
         out.write(("data: " + data + "\n\n").getBytes(StandardCharsets.UTF_8));
         out.flush();
         sent.add(data);
     }
 
-    static String text(int words) {
+    public static String text(int words) {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < words; i++) {
             sb.append(i == 0 ? "" : " ").append("w").append(i);
