@@ -10,14 +10,13 @@ JAVA_HOME := $(shell \
 export JAVA_HOME
 export PATH := $(JAVA_HOME)/bin:$(PATH)
 export MAVEN_OPTS ?= --sun-misc-unsafe-memory-access=allow
-MVN := mvn -B -q
+MVN := ./mvnw -B -q
 
 .PHONY: run test build clean check-jdk
 
 check-jdk:
 	@if [ -z "$(JAVA_HOME)" ]; then \
 	  echo "error: no JDK 21 or newer found. Install one (e.g. Temurin 25) and set JAVA_HOME." >&2; exit 1; fi
-	@command -v mvn >/dev/null || { echo "error: Maven (mvn) is not on PATH." >&2; exit 1; }
 
 build: check-jdk
 	$(MVN) -DskipTests package
@@ -26,10 +25,10 @@ run: build
 	java -XX:+UseZGC -jar server/target/sluice.jar
 
 test: check-jdk
-	mvn -B package
+	./mvnw -B package
 
 clean:
-	mvn -B -q clean
+	./mvnw -B -q clean
 	rm -rf logs
 
 # --- Load tests (see loadtest/README.md) --------------------------------------------------------
@@ -42,7 +41,7 @@ GATLING_ARGS ?=
 UPSTREAM_PORT ?= 9090
 UPSTREAM_ARGS ?=
 UPSTREAM_JAVA_OPTS ?= -Xmx2g
-LOADTEST_MVN := mvn -B -f loadtest/pom.xml
+LOADTEST_MVN := ./mvnw -B -f loadtest/pom.xml
 
 .PHONY: upstream loadtest
 
