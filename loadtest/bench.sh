@@ -39,7 +39,7 @@ ready() {   # url
 sim 19090 0 0
 sim 19091 5000 100
 sim 19092 2000 0
-"$JAVA" -Xmx512m -cp server/target/sluice.jar io.sluice.diag.BareHelidon 19093 > "$OUT/bare.log" 2>&1 & PIDS+=($!); PID_bare=$!
+"$JAVA" -Xmx512m -cp loadtest/target/sluice-loadtest.jar io.sluice.loadtest.bench.BareHelidon 19093 http://127.0.0.1:19090 > "$OUT/bare.log" 2>&1 & PIDS+=($!); PID_bare=$!
 sluice bench 19080 ADMISSION_MAX_dash_CONCURRENT_dash_REQUESTS=30000 ADMISSION_MAX_dash_CONCURRENT_dash_STREAMING=30000 \
   SERVER_MAX_dash_TCP_dash_CONNECTIONS=40000 BULKHEADS_LLM_MAX_dash_CONCURRENT=30000 BULKHEADS_LLM_MAX_dash_QUEUE=1000 \
   LLM_UPSTREAM_MAX_dash_CONNECTIONS=30000 LLM_UPSTREAM_MAX_dash_CONNECTIONS_dash_PER_dash_PROVIDER=30000 \
