@@ -43,7 +43,7 @@ final class Paths {
     }
 
     void memory() throws Exception {
-        report.section("Start-up and memory at `make run`'s JVM settings (full path instance)");
+        report.section("0. Start-up and memory at `make run`'s JVM settings (full path instance)");
         Proc idle = proc("sluicePid");
         int secs = Integer.parseInt(args.getOrDefault("rss-seconds", "60"));
         ClosedLoop.Run load = ClosedLoop.run(uri("sluice"), 50, Duration.ofSeconds(secs), "POST", "/v1/chat/completions",
@@ -64,17 +64,23 @@ final class Paths {
         int conns = Integer.parseInt(args.getOrDefault("connections", "50"));
         Duration d = Duration.ofSeconds(Long.parseLong(args.getOrDefault("seconds", "10")));
         Duration d1 = Duration.ofSeconds(Math.max(2, d.toSeconds() / 2));
+        Duration warm = Duration.ofSeconds(Long.parseLong(args.getOrDefault("warmup-seconds", "5")));
         report.section("1. Non-streamed chat: Sluice's full and lean paths against a bare Helidon pass-through");
         report.line("Simulator answers at once (20 tokens, no latency). Bare pass-through: `BareHelidon`, Helidon WebClient, body "
                     + "buffered, content-length, tcp-no-delay. Full path: API key, rate limits on (limits raised so none rejects), "
                     + "usage recorded, access log at INFO. Lean path: auth and rate limits off. Closed loop, " + conns
-                    + " keep-alive connections for " + d.toSeconds() + " s (better of two alternated runs), then 1 connection for "
+                    + " keep-alive connections for " + d.toSeconds() + " s (after a " + warm.toSeconds() + " s warm-up of each; better of two "
+                    + "alternated runs), then 1 connection for "
                     + d1.toSeconds() + " s. RSS: the server process right after its run.");
         String full = auth();
         Target[] targets = {new Target("direct to simulator", "sim0", "", "sim", null),
                             new Target("bare Helidon pass-through", "hello", "", "sim", "helloPid"),
                             new Target("Sluice lean path", "sluiceLean", "", "fast", "sluiceLeanPid"),
                             new Target("Sluice full path", "sluice", full, "fast", "sluicePid")};
+        // Not reported: every server's JIT gets the same chance before it is measured.
+        for (Target t : targets) {
+            t.run(conns, warm);
+        }
         ClosedLoop.Run[] many = new ClosedLoop.Run[targets.length];
         long[] rss = new long[targets.length];
         for (int round = 0; round < 2; round++) {
