@@ -114,6 +114,10 @@ public final class Bench {
                                     total.errors.sum(), peak.get(), ttfb.percentileMs(50), ttfb.percentileMs(99),
                                     total.percentileMs(50), total.percentileMs(99), wall, after.peakRssMb(),
                                     after.cpuSeconds() - before.cpuSeconds())));
+        if (after.rssMb() < 0) {
+            line("**The Sluice process was gone after this run** (see loadtest/target/bench/sluice-lean.out: with "
+                 + "-XX:+ExitOnOutOfMemoryError a full heap ends the process); later rows on this instance fail.");
+        }
     }
 
     // ---- 3. admission at the default limits ---------------------------------------------------------
