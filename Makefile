@@ -1,5 +1,17 @@
-# Sluice: make run · make test · make clean   (see README.md)
+# Sluice. Targets (also `make help`):
+#   make run        build, then start Sluice on http://127.0.0.1:8080 (embedded PostgreSQL/Redis, data under data/)
+#                   with the JVM flags of ./jvm-options.sh (SLUICE_HEAP=512m, SLUICE_GC, SLUICE_CDS, SLUICE_JVM_OPTS)
+#   make build      compile and package server/target/sluice.jar (no tests)
+#   make test       the full build with every test, against real PostgreSQL and Redis (what CI runs)
+#   make clean      remove build output and logs (not data/)
+#   make upstream   the OpenAI-compatible upstream simulator on :9090 (UPSTREAM_PORT, UPSTREAM_ARGS)
+#   make loadtest   Gatling simulations against SLUICE_URL (SIMULATION, GATLING_ARGS)
+#   make bench      the fixed benchmark from a clean start, several minutes -> loadtest/target/bench/report.md
+#                   (BENCH_STREAMS, BENCH_ARGS)
+#   make help       this list
+# Maven comes from ./mvnw (pinned in .mvn/wrapper, downloaded from Maven Central): only a JDK >= 21 is needed.
 SHELL := /bin/bash
+.DEFAULT_GOAL := help
 
 # A JDK >= 21: JAVA_HOME if it is one, else the newest under the usual JVM folders (25 preferred).
 JAVA_HOME := $(shell \
@@ -9,32 +21,39 @@ JAVA_HOME := $(shell \
     if ok "$$d"; then echo "$$d"; exit; fi; done)
 export JAVA_HOME
 export PATH := $(JAVA_HOME)/bin:$(PATH)
+JAVA_FEATURE := $(shell [ -n "$(JAVA_HOME)" ] && "$(JAVA_HOME)/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/ *java.specification.version = //p' | cut -d. -f1)
+# Maven's Guice uses sun.misc.Unsafe: JDK 24+ warns unless allowed; JDK 21 does not know the option and would not start.
+ifeq ($(shell [ "$(JAVA_FEATURE)" -ge 24 ] 2>/dev/null && echo yes),yes)
 export MAVEN_OPTS ?= --sun-misc-unsafe-memory-access=allow
-MVN := mvn -B -q
+endif
+MVN := ./mvnw -B -q
 
-.PHONY: run test build clean check-jdk
+.PHONY: help run test build clean check-jdk
+
+help:
+	@sed -n '/^#   make /,/^# Maven/{/^# Maven/d; s/^#   //p;}' $(firstword $(MAKEFILE_LIST))
 
 check-jdk:
 	@if [ -z "$(JAVA_HOME)" ]; then \
 	  echo "error: no JDK 21 or newer found. Install one (e.g. Temurin 25) and set JAVA_HOME." >&2; exit 1; fi
-	@command -v mvn >/dev/null || { echo "error: Maven (mvn) is not on PATH." >&2; exit 1; }
 
 build: check-jdk
 	$(MVN) -DskipTests package
 
+# JVM flags in one place (./jvm-options.sh), shared with loadtest/bench.sh and the container.
 run: build
-	java -XX:+UseZGC -jar server/target/sluice.jar
+	java $$(./jvm-options.sh java) -jar server/target/sluice.jar
 
 test: check-jdk
-	mvn -B package
+	./mvnw -B package
 
 clean:
-	mvn -B -q clean
+	./mvnw -B -q clean
 	rm -rf logs
 
 # --- Load tests (see loadtest/README.md) --------------------------------------------------------
-# make upstream [UPSTREAM_PORT=9090] [UPSTREAM_ARGS="--latency-ms=2000-30000 --tokens-per-second=30"]
-# make loadtest [SIMULATION=ChatStreaming] [SLUICE_URL=http://127.0.0.1:8080] [GATLING_ARGS="-Drate=20 -Dduration=2m"]
+# upstream [UPSTREAM_PORT=9090] [UPSTREAM_ARGS="--latency-ms=2000-30000 --tokens-per-second=30"]
+# loadtest [SIMULATION=ChatStreaming] [SLUICE_URL=http://127.0.0.1:8080] [GATLING_ARGS="-Drate=20 -Dduration=2m"]
 #   SIMULATION empty runs every simulation but Soak, one after another, and fails if any failed.
 SLUICE_URL ?= http://127.0.0.1:8080
 SIMULATION ?=
@@ -42,7 +61,7 @@ GATLING_ARGS ?=
 UPSTREAM_PORT ?= 9090
 UPSTREAM_ARGS ?=
 UPSTREAM_JAVA_OPTS ?= -Xmx2g
-LOADTEST_MVN := mvn -B -f loadtest/pom.xml
+LOADTEST_MVN := ./mvnw -B -f loadtest/pom.xml
 
 .PHONY: upstream loadtest
 
@@ -61,7 +80,8 @@ loadtest: check-jdk
 	  [ -f "$$d/index.html" ] && echo "Gatling report: $(CURDIR)/$$d/index.html"; done; \
 	rm -f $$marker; exit $$rc
 
-# make bench: the fixed benchmark (several minutes; not part of make test). Report: loadtest/target/bench/report.md
+# bench: the fixed benchmark (several minutes; not part of make test). Report: loadtest/target/bench/report.md
+# BENCH_ARGS="--scenario=chat,light --seconds=3 --rss-seconds=10" BENCH_STREAMS=500 make bench: a short smoke run.
 .PHONY: bench
 bench: build
 	$(LOADTEST_MVN) -q -DskipTests package

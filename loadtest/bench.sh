@@ -1,9 +1,16 @@
 #!/usr/bin/env bash
 # make bench: a fixed benchmark on this machine from a clean start. Starts three upstream simulators
-# (0 s, 5 s and 2 s latency), a bare Helidon server, and Sluice in three profiles (raised limits,
-# default limits, API-only), each with fresh embedded PostgreSQL/Redis under loadtest/target/bench,
-# then runs io.sluice.loadtest.bench.Bench and writes loadtest/target/bench/report.md.
+# (0 s, 5 s and 2 s latency), a bare Helidon server (hello + WebClient pass-through to the 0 s simulator,
+# the yardstick), and Sluice in four profiles, each with fresh embedded PostgreSQL/Redis under
+# loadtest/target/bench and the JVM flags of `make run` (./jvm-options.sh):
+#   full      auth on (API key made through the API), rate limits on (raised so none rejects), usage, access log
+#   lean      auth and rate limits off (chat rows, 10,000 streams)
+#   defaults  default admission limits (admission 503 timing)
+#   api       API-only task submission
+# The full instance is started alone, twice (first start, then restart) to time start-to-ready.
+# Then io.sluice.loadtest.bench.Bench drives the load and writes loadtest/target/bench/report.md.
 # Everything listens on 127.0.0.1; every process is stopped on exit.
+# Knobs: BENCH_STREAMS (10000), BENCH_ARGS (passed to Bench, e.g. "--scenario=chat,light --seconds=3 --rss-seconds=10").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=loadtest/target/bench
@@ -11,6 +18,7 @@ rm -rf "$OUT"; mkdir -p "$OUT"
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 STREAMS="${BENCH_STREAMS:-10000}"
+ADMIN_PASSWORD="bench-$(date +%s)-admin-pass"
 PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
@@ -19,8 +27,12 @@ sim() {   # port latency tokens-per-second
   "$JAVA" -Xmx2g -jar loadtest/target/sluice-loadtest.jar --port="$1" --latency-ms="$2" --tokens=20 \
     --tokens-per-second="$3" > "$OUT/sim-$1.log" 2>&1 & PIDS+=($!)
 }
-sluice() {   # name port extra-env...
+RAISED=(ADMISSION_MAX_dash_CONCURRENT_dash_REQUESTS=30000 ADMISSION_MAX_dash_CONCURRENT_dash_STREAMING=30000
+  SERVER_MAX_dash_TCP_dash_CONNECTIONS=40000 BULKHEADS_LLM_MAX_dash_CONCURRENT=30000 BULKHEADS_LLM_MAX_dash_QUEUE=1000
+  LLM_UPSTREAM_MAX_dash_CONNECTIONS=30000 LLM_UPSTREAM_MAX_dash_CONNECTIONS_dash_PER_dash_PROVIDER=30000)
+sluice() {   # name port extra-env...   (JVM flags: ./jvm-options.sh, CDS archive in the instance's data dir)
   local name=$1 port=$2; shift 2
+  local jvm; jvm=$(SLUICE_CDS_DIR="$OUT/data-$name" ./jvm-options.sh "$JAVA")
   env -i PATH="$PATH" HOME="$HOME" SERVER_PORT="$port" LOGGING_DIR="$OUT/logs-$name" \
     DATABASE_EMBEDDED_DATA_dash_DIR="$OUT/data-$name/postgres" REDIS_EMBEDDED_DATA_dash_DIR="$OUT/data-$name/redis" \
     LLM_PROVIDERS_SIM0_TYPE=openai-compatible LLM_PROVIDERS_SIM0_BASE_dash_URL=http://127.0.0.1:19090/v1 \
@@ -28,38 +40,57 @@ sluice() {   # name port extra-env...
     LLM_PROVIDERS_SIM2_TYPE=openai-compatible LLM_PROVIDERS_SIM2_BASE_dash_URL=http://127.0.0.1:19092/v1 \
     LLM_MODELS_FAST_ROUTE=sim0:sim LLM_MODELS_SLOW5_ROUTE=sim5:sim LLM_MODELS_SLOW2_ROUTE=sim2:sim \
     DIAGNOSTICS_ENABLED=true AUTH_ENABLED=false RATELIMIT_ENABLED=false "$@" \
-    "$JAVA" -Xmx2g -XX:+UseZGC -jar server/target/sluice.jar > "$OUT/sluice-$name.out" 2>&1 & PIDS+=($!)
+    "$JAVA" $jvm -jar server/target/sluice.jar >> "$OUT/sluice-$name.out" 2>&1 & PIDS+=($!)
   eval "PID_$name=$!"
 }
-ready() {   # url
-  for _ in $(seq 1 120); do curl -sf -o /dev/null "$1" && return 0; sleep 0.5; done
+ready() {   # url [pid]: wait for a 200, at most 60 s
+  for _ in $(seq 1 1200); do
+    curl -sf -o /dev/null "$1" && return 0
+    if [ -n "${2:-}" ] && ! kill -0 "$2" 2>/dev/null; then echo "died before ready: $1 (see $OUT)" >&2; exit 1; fi
+    sleep 0.05
+  done
   echo "not ready: $1" >&2; exit 1
+}
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+full() {
+  sluice full 19080 "${RAISED[@]}" AUTH_ENABLED=true AUTH_ADMIN_PASSWORD="$ADMIN_PASSWORD" RATELIMIT_ENABLED=true \
+    RATELIMIT_PER_dash_CLIENT=1000000000 RATELIMIT_PER_dash_IP=1000000000 \
+    RATELIMIT_UPSTREAM_INITIAL_dash_RATE=1000000 RATELIMIT_UPSTREAM_MAX_dash_RATE=1000000
 }
 
 sim 19090 0 0
 sim 19091 5000 100
 sim 19092 2000 0
-"$JAVA" -Xmx512m -cp server/target/sluice.jar io.sluice.diag.BareHelidon 19093 > "$OUT/bare.log" 2>&1 & PIDS+=($!); PID_bare=$!
-sluice bench 19080 ADMISSION_MAX_dash_CONCURRENT_dash_REQUESTS=30000 ADMISSION_MAX_dash_CONCURRENT_dash_STREAMING=30000 \
-  SERVER_MAX_dash_TCP_dash_CONNECTIONS=40000 BULKHEADS_LLM_MAX_dash_CONCURRENT=30000 BULKHEADS_LLM_MAX_dash_QUEUE=1000 \
-  LLM_UPSTREAM_MAX_dash_CONNECTIONS=30000 LLM_UPSTREAM_MAX_dash_CONNECTIONS_dash_PER_dash_PROVIDER=30000 \
-  RATELIMIT_UPSTREAM_ENABLED=false
+"$JAVA" -Xmx512m -cp loadtest/target/sluice-loadtest.jar io.sluice.loadtest.bench.BareHelidon 19093 http://127.0.0.1:19090 \
+  > "$OUT/bare.log" 2>&1 & PIDS+=($!); PID_bare=$!
+sluice lean 19084 "${RAISED[@]}" RATELIMIT_UPSTREAM_ENABLED=false
 sluice defaults 19081
 sluice api 19082 TASKS_ROLE=api TASKS_STREAM=bench:submit-only
 for u in http://127.0.0.1:19090/v1/models http://127.0.0.1:19091/v1/models http://127.0.0.1:19092/v1/models \
-         http://127.0.0.1:19093/ http://127.0.0.1:19080/observe/health/ready http://127.0.0.1:19081/observe/health/ready \
-         http://127.0.0.1:19082/observe/health/ready; do ready "$u"; done
+         http://127.0.0.1:19093/; do ready "$u"; done
+ready http://127.0.0.1:19084/observe/health/ready "$PID_lean"
+ready http://127.0.0.1:19081/observe/health/ready "$PID_defaults"
+ready http://127.0.0.1:19082/observe/health/ready "$PID_api"
+
+# Start-to-ready of the full instance, alone: a first start (initdb), a clean stop (writes the CDS archive), a restart.
+t0=$(now_ms); full; ready http://127.0.0.1:19080/observe/health/ready "$PID_full"; START_FIRST=$(( $(now_ms) - t0 ))
+kill -TERM "$PID_full"; wait "$PID_full" || true
+t0=$(now_ms); full; ready http://127.0.0.1:19080/observe/health/ready "$PID_full"; START=$(( $(now_ms) - t0 ))
+echo "start to ready: first $START_FIRST ms, restart $START ms"
+JVM=$(SLUICE_CDS_DIR="$OUT/data-full" ./jvm-options.sh "$JAVA")
 
 HEADER="# Sluice benchmark
 
 - Commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet 2>/dev/null || echo ' (with local changes)')
-- Machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -sr); $("$JAVA" -version 2>&1 | head -1)
+- Machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -sr); $("$JAVA" -version 2>&1 | head -1); load average at start: $(cut -d' ' -f1-3 /proc/loadavg)
 - Date: $(date -u '+%Y-%m-%d %H:%M UTC')
-- Command: \`make bench\` (loadtest/bench.sh; BENCH_STREAMS=$STREAMS). Client: io.sluice.loadtest.bench.Bench, raw HTTP/1.1 on virtual threads, on the same machine as the servers, so every figure includes the client's share of the 2 cores.
-- Sluice: \`java -Xmx2g -XX:+UseZGC -jar server/target/sluice.jar\`, embedded PostgreSQL and Redis, usage recorded per chat."
+- Command: \`make bench\` (loadtest/bench.sh; BENCH_STREAMS=$STREAMS${BENCH_ARGS:+; BENCH_ARGS=$BENCH_ARGS}). Client: io.sluice.loadtest.bench.Bench, raw HTTP/1.1 on virtual threads, on the same machine as the servers, so every figure includes the client's share of the cores; anything else running on the machine shows up as noise. Ratios from the same run are the honest part.
+- Sluice: \`java $JVM -jar server/target/sluice.jar\` (the flags of \`make run\`, from ./jvm-options.sh), embedded PostgreSQL and Redis, usage recorded per chat."
 
 "$JAVA" -Xmx3g -cp loadtest/target/sluice-loadtest.jar io.sluice.loadtest.bench.Bench \
-  --header="$HEADER" --out="$OUT/report.md" --streams="$STREAMS" \
-  --sim0=http://127.0.0.1:19090 --sluice=http://127.0.0.1:19080 --sluicePid="$PID_bench" \
+  --header="$HEADER" --out="$OUT/report.md" --streams="$STREAMS" --jvm="$JVM" \
+  --startFirstMs="$START_FIRST" --startMs="$START" --adminPassword="$ADMIN_PASSWORD" \
+  --sim0=http://127.0.0.1:19090 --hello=http://127.0.0.1:19093 --helloPid="$PID_bare" \
+  --sluice=http://127.0.0.1:19080 --sluicePid="$PID_full" --sluiceLean=http://127.0.0.1:19084 --sluiceLeanPid="$PID_lean" \
   --sluiceDefaults=http://127.0.0.1:19081 --sluiceDefaultsPid="$PID_defaults" --sluiceApi=http://127.0.0.1:19082 --sluiceApiPid="$PID_api" \
-  --hello=http://127.0.0.1:19093 --helloPid="$PID_bare" ${BENCH_ARGS:-}
+  ${BENCH_ARGS:-}

@@ -24,10 +24,20 @@ public final class Bench {
     private static final String CHAT = "{\"model\":\"%s\",\"stream\":%s,\"max_tokens\":20,"
                                        + "\"messages\":[{\"role\":\"user\",\"content\":\"Hello\"}]}";
     private final Map<String, String> args;
-    private final StringBuilder report = new StringBuilder();
+    private final Report report = new Report();
+    private final Paths paths;
 
     private Bench(Map<String, String> args) {
         this.args = args;
+        this.paths = new Paths(args, report);
+    }
+
+    static String chat(String model, boolean stream) {
+        return CHAT.formatted(model, stream);
+    }
+
+    private interface Scenario {
+        void run() throws Exception;
     }
 
     public static void main(String[] argv) throws Exception {
@@ -37,22 +47,20 @@ public final class Bench {
             args.put(a.substring(a.startsWith("--") ? 2 : 0, eq), a.substring(eq + 1));
         }
         Bench bench = new Bench(args);
-        bench.report.append(args.getOrDefault("header", "")).append('\n');
-        String only = args.getOrDefault("scenario", "all");
-        if (only.equals("all") || only.equals("overhead")) {
-            bench.overhead();
-        }
-        if (only.equals("all") || only.equals("streams")) {
-            bench.heldStreams();
-        }
-        if (only.equals("all") || only.equals("admission")) {
-            bench.admission();
-        }
-        if (only.equals("all") || only.equals("tasks")) {
-            bench.tasks();
-        }
-        if (only.equals("all") || only.equals("light")) {
-            bench.light();
+        bench.report.raw(args.getOrDefault("header", ""));
+        // A comma-separated list, or all. "memory" runs first: idle RSS is read before any load.
+        List<String> only = List.of(args.getOrDefault("scenario", "all").split(","));
+        Map<String, Scenario> scenarios = new java.util.LinkedHashMap<>();
+        scenarios.put("memory", bench.paths::memory);
+        scenarios.put("chat", bench.paths::chat);
+        scenarios.put("streams", bench::heldStreams);
+        scenarios.put("admission", bench::admission);
+        scenarios.put("tasks", bench::tasks);
+        scenarios.put("light", bench.paths::light);
+        for (Map.Entry<String, Scenario> e : scenarios.entrySet()) {
+            if (only.contains("all") || only.contains(e.getKey())) {
+                e.getValue().run();
+            }
         }
         Path out = Path.of(args.getOrDefault("out", "bench-report.md"));
         Files.writeString(out, bench.report.toString());
@@ -60,51 +68,20 @@ public final class Bench {
         System.out.println("report written to " + out.toAbsolutePath());
     }
 
-    // ---- 1. overhead ------------------------------------------------------------------------------
-
-    private void overhead() throws Exception {
-        URI sim = uri("sim0");
-        URI sluice = uri("sluice");
-        int conns = Integer.parseInt(args.getOrDefault("connections", "50"));
-        Duration d = Duration.ofSeconds(Long.parseLong(args.getOrDefault("seconds", "10")));
-        section("1. Overhead: non-streamed chat through Sluice vs. directly against the simulator");
-        line("Simulator answers at once (20 tokens, no latency); closed loop, " + conns + " keep-alive connections, "
-             + d.toSeconds() + " s per run, runs alternated; the better of two runs of each is reported.");
-        ClosedLoop.Run direct = ClosedLoop.best(() -> ClosedLoop.run(sim, conns, d, "POST", "/v1/chat/completions", CHAT.formatted("sim", false)),
-                          () -> ClosedLoop.run(sim, conns, d, "POST", "/v1/chat/completions", CHAT.formatted("sim", false)));
-        Proc before = proc("sluicePid");
-        ClosedLoop.Run through = ClosedLoop.best(() -> ClosedLoop.run(sluice, conns, d, "POST", "/v1/chat/completions", CHAT.formatted("fast", false)),
-                           () -> ClosedLoop.run(sluice, conns, d, "POST", "/v1/chat/completions", CHAT.formatted("fast", false)));
-        Proc after = proc("sluicePid");
-        ClosedLoop.Run direct1 = ClosedLoop.run(sim, 1, Duration.ofSeconds(5), "POST", "/v1/chat/completions", CHAT.formatted("sim", false));
-        ClosedLoop.Run through1 = ClosedLoop.run(sluice, 1, Duration.ofSeconds(5), "POST", "/v1/chat/completions", CHAT.formatted("fast", false));
-        table("| path | connections | req/s | p50 ms | p95 ms | p99 ms | errors |", List.of(
-                row("direct to simulator", conns, direct), row("through Sluice", conns, through),
-                row("direct to simulator", 1, direct1), row("through Sluice", 1, through1)));
-        line(String.format("**Throughput ratio (Sluice / direct) at %d connections: %.2f.** Added latency at one "
-                           + "connection: p50 +%.2f ms, p99 +%.2f ms. Sluice CPU during its runs: %.1f s.",
-                           conns, through.rps() / direct.rps(), through1.lat().percentileMs(50) - direct1.lat().percentileMs(50),
-                           through1.lat().percentileMs(99) - direct1.lat().percentileMs(99), after.cpuSeconds() - before.cpuSeconds()));
-        line(usage("Sluice", before, after));
-        Path svg = Path.of(args.getOrDefault("out", "bench-report.md")).resolveSibling("overhead.svg");
-        Files.writeString(svg, Svg.latencyBars("Non-streamed chat latency, ms (" + conns + " connections)",
-                List.of("direct", "through Sluice"), List.of(direct.lat(), through.lat())));
-        line("![latency percentiles](overhead.svg)");
-    }
-
     // ---- 2. held concurrency ----------------------------------------------------------------------
 
     private void heldStreams() throws Exception {
-        URI sluice = uri("sluice");
+        URI sluice = uri("sluiceLean");
         int n = Integer.parseInt(args.getOrDefault("streams", "10000"));
         long rampMs = Long.parseLong(args.getOrDefault("ramp-ms", "10000"));
         section("2. Held concurrency: " + n + " concurrent streams against a 5 s upstream");
         line("Each client opens its own connection and asks for a streamed chat; the simulator waits 5 s, then "
-             + "streams 20 tokens at 100 tokens/s. Clients start evenly over " + rampMs / 1000 + " s.");
+             + "streams 20 tokens at 100 tokens/s. Clients start evenly over " + rampMs / 1000 + " s. Sluice: the lean-path "
+             + "instance at `make run`'s JVM settings (" + args.getOrDefault("jvm", "?") + ").");
         Latencies ttfb = new Latencies();
         Latencies total = new Latencies();
         AtomicInteger peak = new AtomicInteger();
-        Proc before = proc("sluicePid");
+        Proc before = proc("sluiceLeanPid");
         Thread sampler = sampler(sluice, "concurrent_streaming", peak);
         long start = System.nanoTime();
         try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
@@ -131,12 +108,16 @@ public final class Bench {
         }
         double wall = (System.nanoTime() - start) / 1e9;
         sampler.interrupt();
-        Proc after = proc("sluicePid");
+        Proc after = proc("sluiceLeanPid");
         table("| streams | completed | errors | peak in flight | TTFB p50 / p99 ms | total p50 / p99 ms | wall s | Sluice peak RSS MB | Sluice CPU s |",
               List.of(String.format("| %d | %d | %d | %d | %.0f / %.0f | %.0f / %.0f | %.1f | %d | %.1f |", n, total.ok.sum(),
                                     total.errors.sum(), peak.get(), ttfb.percentileMs(50), ttfb.percentileMs(99),
                                     total.percentileMs(50), total.percentileMs(99), wall, after.peakRssMb(),
                                     after.cpuSeconds() - before.cpuSeconds())));
+        if (after.rssMb() < 0) {
+            line("**The Sluice process was gone after this run** (see loadtest/target/bench/sluice-lean.out: with "
+                 + "-XX:+ExitOnOutOfMemoryError a full heap ends the process); later rows on this instance fail.");
+        }
     }
 
     // ---- 3. admission at the default limits ---------------------------------------------------------
@@ -215,26 +196,6 @@ public final class Bench {
         line(usage("Worker instance", workerBefore, proc("sluiceDefaultsPid")));
     }
 
-    // ---- 5. what the filters cost -----------------------------------------------------------------
-
-    private void light() throws Exception {
-        section("5. A light endpoint: Sluice vs. a bare Helidon server built in the same run");
-        Duration d = Duration.ofSeconds(10);
-        Proc bareBefore = proc("helloPid");
-        ClosedLoop.Run bare = ClosedLoop.run(uri("hello"), 50, d, "GET", "/", null);
-        Proc bareAfter = proc("helloPid");
-        Proc sluiceBefore = proc("sluicePid");
-        ClosedLoop.Run sluice = ClosedLoop.run(uri("sluice"), 50, d, "GET", "/observe/health/live", null);
-        ClosedLoop.Run api = ClosedLoop.run(uri("sluice"), 50, d, "GET", "/diag/sleep?ms=0", null);
-        Proc sluiceAfter = proc("sluicePid");
-        table("| server and path | req/s | p50 ms | p95 ms | p99 ms | errors |", List.of(
-                row2("bare Helidon `GET /`", bare), row2("Sluice `GET /observe/health/live` (probe: log + metrics filters)", sluice),
-                row2("Sluice `GET /diag/sleep?ms=0` (API: + admission permit, deadline)", api)));
-        line(String.format("Ratio Sluice probe / bare: %.2f; API path / bare: %.2f (50 connections, 10 s each).",
-                           sluice.rps() / bare.rps(), api.rps() / bare.rps()));
-        line(usage("Bare Helidon", bareBefore, bareAfter) + " " + usage("Sluice (both runs)", sluiceBefore, sluiceAfter));
-    }
-
     // ---- helpers ----------------------------------------------------------------------------------
 
     private Thread sampler(URI base, String field, AtomicInteger peak) {
@@ -264,35 +225,19 @@ public final class Bench {
         return Proc.sample(Long.parseLong(args.getOrDefault(key, "0")));
     }
 
-    private static String usage(String who, Proc before, Proc after) {
-        return String.format("%s: CPU %.1f s, RSS %d MB (peak %d MB).", who, after.cpuSeconds() - before.cpuSeconds(),
-                             after.rssMb(), after.peakRssMb());
-    }
-
-    private static String row(String what, int conns, ClosedLoop.Run r) {
-        return String.format("| %s | %d | %.0f | %.2f | %.2f | %.2f | %d |", what, conns, r.rps(), r.lat().percentileMs(50),
-                             r.lat().percentileMs(95), r.lat().percentileMs(99), r.lat().errors.sum() + r.lat().rejected.sum());
-    }
-
-    private static String row2(String what, ClosedLoop.Run r) {
-        return String.format("| %s | %.0f | %.2f | %.2f | %.2f | %d |", what, r.rps(), r.lat().percentileMs(50),
-                             r.lat().percentileMs(95), r.lat().percentileMs(99), r.lat().errors.sum() + r.lat().rejected.sum());
-    }
-
     private void section(String title) {
-        report.append("\n## ").append(title).append("\n\n");
-        System.out.println("== " + title);
+        report.section(title);
     }
 
     private void line(String text) {
-        report.append(text).append("\n\n");
+        report.line(text);
     }
 
     private void table(String header, List<String> rows) {
-        report.append(header).append('\n').append(header.replaceAll("[^|]+", "---")).append('\n');
-        rows.forEach(r -> report.append(r).append('\n'));
-        report.append('\n');
+        report.table(header, rows);
     }
 
-
+    private static String usage(String who, Proc before, Proc after) {
+        return Report.usage(who, before, after);
+    }
 }

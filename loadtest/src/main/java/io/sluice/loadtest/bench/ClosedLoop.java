@@ -26,6 +26,12 @@ final class ClosedLoop {
     /** {@code connections} clients, each sending its next request as soon as the last one answered. */
     static Run run(URI base, int connections, Duration duration, String method, String path, String body)
             throws InterruptedException {
+        return run(base, connections, duration, method, path, body, "");
+    }
+
+    /** As above, with {@code headers} (whole lines, CRLF-terminated) on every request. */
+    static Run run(URI base, int connections, Duration duration, String method, String path, String body, String headers)
+            throws InterruptedException {
         Latencies ok = new Latencies();
         Latencies rejections = new Latencies();
         long end = System.nanoTime() + duration.toNanos();
@@ -38,7 +44,7 @@ final class ClosedLoop {
                         long t0 = System.nanoTime();
                         try {
                             if (c == null) {
-                                c = new RawHttp(base, 60_000);
+                                c = new RawHttp(base, 60_000, headers);
                             }
                             int status = c.exchange(method, path, body).status();
                             long t = System.nanoTime() - t0;

@@ -22,8 +22,15 @@ final class RawHttp implements Closeable {
     private final Socket socket;
     private final BufferedInputStream in;
     private final OutputStream out;
+    private final String extraHeaders;
 
     RawHttp(URI base, int timeoutMs) throws IOException {
+        this(base, timeoutMs, "");
+    }
+
+    /** {@code extraHeaders}: whole header lines sent with every request, each ending in CRLF (e.g. Authorization). */
+    RawHttp(URI base, int timeoutMs, String extraHeaders) throws IOException {
+        this.extraHeaders = extraHeaders == null ? "" : extraHeaders;
         host = base.getHost() + ":" + base.getPort();
         socket = new Socket();
         socket.setTcpNoDelay(true);
@@ -64,7 +71,8 @@ final class RawHttp implements Closeable {
     private void send(String method, String path, String body) throws IOException {
         byte[] payload = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
         StringBuilder req = new StringBuilder()
-                .append(method).append(' ').append(path).append(" HTTP/1.1\r\nHost: ").append(host).append("\r\n");
+                .append(method).append(' ').append(path).append(" HTTP/1.1\r\nHost: ").append(host).append("\r\n")
+                .append(extraHeaders);
         if (body != null) {
             req.append("Content-Type: application/json\r\nContent-Length: ").append(payload.length).append("\r\n");
         }

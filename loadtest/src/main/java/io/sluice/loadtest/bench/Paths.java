@@ -1,0 +1,193 @@
+package io.sluice.loadtest.bench;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Sluice against its yardstick in one run: a bare Helidon WebClient pass-through (BareHelidon) and a
+ * bare hello, beside Sluice's full path (API key, rate limits, usage recorded, access log) and lean
+ * path (auth and rate limits off). Also start-up and memory at {@code make run}'s JVM settings.
+ */
+final class Paths {
+    private final Map<String, String> args;
+    private final Report report;
+    private String auth;   // "Authorization: Bearer <api key>\r\n" for the full path, made on first use
+
+    Paths(Map<String, String> args, Report report) {
+        this.args = args;
+        this.report = report;
+    }
+
+    /** Logs in as the admin (password given to the full instance by bench.sh) and creates an API key through the API. */
+    private String auth() throws IOException {
+        if (auth == null) {
+            URI full = uri("sluice");
+            String login = "{\"username\":\"admin\",\"password\":\"" + args.get("adminPassword") + "\"}";
+            String token;
+            try (RawHttp c = new RawHttp(full, 30_000)) {
+                token = RawHttp.field(text(c.exchange("POST", "/api/auth/login", login)), "token");
+            }
+            try (RawHttp c = new RawHttp(full, 30_000, "Authorization: Bearer " + token + "\r\n")) {
+                auth = "Authorization: Bearer " + RawHttp.field(text(c.exchange("POST", "/api/keys", "{\"name\":\"bench\"}")), "key")
+                       + "\r\n";
+            }
+        }
+        return auth;
+    }
+
+    void memory() throws Exception {
+        report.section("0. Start-up and memory at `make run`'s JVM settings (full path instance)");
+        Proc idle = proc("sluicePid");
+        int secs = Integer.parseInt(args.getOrDefault("rss-seconds", "60"));
+        ClosedLoop.Run load = ClosedLoop.run(uri("sluice"), 50, Duration.ofSeconds(secs), "POST", "/v1/chat/completions",
+                                             Bench.chat("fast", false), auth());
+        Proc after = proc("sluicePid");
+        report.table("| measure | value |", List.of(
+                "| start to ready, first start (initdb of embedded PostgreSQL, Redis, migrations) | " + args.getOrDefault("startFirstMs", "?") + " ms |",
+                "| start to ready, restart (data kept" + (args.getOrDefault("jvm", "").contains("SharedArchive") ? ", CDS archive from the first run" : "") + ") | "
+                + args.getOrDefault("startMs", "?") + " ms |",
+                "| RSS idle after restart | " + idle.rssMb() + " MB |",
+                String.format("| RSS after %d s of 50-connection chat (full path, %.0f req/s, %d errors) | %d MB (peak %d MB) |", secs,
+                              load.rps(), load.lat().errors.sum() + load.lat().rejected.sum(), after.rssMb(), after.peakRssMb())));
+        report.line("Start to ready: from launching `java` to the first 200 from `/observe/health/ready` (polled every 50 ms), "
+                    + "with embedded PostgreSQL and Redis.");
+    }
+
+    void chat() throws Exception {
+        int conns = Integer.parseInt(args.getOrDefault("connections", "50"));
+        Duration d = Duration.ofSeconds(Long.parseLong(args.getOrDefault("seconds", "10")));
+        Duration d1 = Duration.ofSeconds(Math.max(2, d.toSeconds() / 2));
+        Duration warm = Duration.ofSeconds(Long.parseLong(args.getOrDefault("warmup-seconds", "5")));
+        report.section("1. Non-streamed chat: Sluice's full and lean paths against a bare Helidon pass-through");
+        report.line("Simulator answers at once (20 tokens, no latency). Bare pass-through: `BareHelidon`, Helidon WebClient, body "
+                    + "buffered, content-length, tcp-no-delay. Full path: API key, rate limits on (limits raised so none rejects), "
+                    + "usage recorded, access log at INFO. Lean path: auth and rate limits off. Closed loop, " + conns
+                    + " keep-alive connections for " + d.toSeconds() + " s (after a " + warm.toSeconds() + " s warm-up of each; better of two "
+                    + "alternated runs), then 1 connection for "
+                    + d1.toSeconds() + " s. RSS: the server process right after its run.");
+        String full = auth();
+        Target[] targets = {new Target("direct to simulator", "sim0", "", "sim", null),
+                            new Target("bare Helidon pass-through", "hello", "", "sim", "helloPid"),
+                            new Target("Sluice lean path", "sluiceLean", "", "fast", "sluiceLeanPid"),
+                            new Target("Sluice full path", "sluice", full, "fast", "sluicePid")};
+        // Not reported: every server's JIT gets the same chance before it is measured.
+        for (Target t : targets) {
+            t.run(conns, warm);
+        }
+        ClosedLoop.Run[] many = new ClosedLoop.Run[targets.length];
+        long[] rss = new long[targets.length];
+        for (int round = 0; round < 2; round++) {
+            for (int i = 0; i < targets.length; i++) {
+                if (round == 1 && i == 0) {
+                    continue;   // the simulator alone is not what is compared
+                }
+                ClosedLoop.Run r = targets[i].run(conns, d);
+                if (many[i] == null || r.rps() > many[i].rps()) {
+                    many[i] = r;
+                    rss[i] = targets[i].rss();
+                }
+            }
+        }
+        ClosedLoop.Run[] one = new ClosedLoop.Run[targets.length];
+        for (int i = 0; i < targets.length; i++) {
+            one[i] = targets[i].run(1, d1);
+        }
+        List<String> rows = new ArrayList<>();
+        for (int[] c : new int[][] {{conns, 0}, {1, 1}}) {
+            ClosedLoop.Run[] runs = c[1] == 0 ? many : one;
+            for (int i = 0; i < targets.length; i++) {
+                rows.add(String.format("| %s | %d | %s | %.2f | %s |", targets[i].name, c[0], Report.cells(runs[i]),
+                                       runs[i].rps() / runs[1].rps(), c[1] == 0 && rss[i] > 0 ? rss[i] + "" : "-"));
+            }
+        }
+        report.table("| path | connections | req/s | p50 ms | p95 ms | p99 ms | errors | ratio to bare | server RSS MB |", rows);
+        report.line(String.format("**At %d connections: full path %.2f× the bare pass-through (target ≥ 0.6), lean path %.2f× (target ≥ 0.8).** "
+                                  + "One connection, added over bare: full p50 +%.2f ms, p99 +%.2f ms (target ≤ 0.3 / 2 ms); "
+                                  + "lean p50 +%.2f ms, p99 +%.2f ms. Bare over the simulator: p50 +%.2f ms.",
+                                  conns, many[3].rps() / many[1].rps(), many[2].rps() / many[1].rps(),
+                                  added(one[3], one[1], 50), added(one[3], one[1], 99), added(one[2], one[1], 50),
+                                  added(one[2], one[1], 99), added(one[1], one[0], 50)));
+        Path svg = Path.of(args.getOrDefault("out", "bench-report.md")).resolveSibling("overhead.svg");
+        Files.writeString(svg, Svg.latencyBars("Non-streamed chat latency, ms (" + conns + " connections)",
+                List.of("bare pass-through", "Sluice lean", "Sluice full"), List.of(many[1].lat(), many[2].lat(), many[3].lat())));
+        report.line("![latency percentiles](overhead.svg)");
+    }
+
+    void light() throws Exception {
+        report.section("5. Light endpoints: Sluice against a bare Helidon hello built in the same run");
+        Duration d = Duration.ofSeconds(Long.parseLong(args.getOrDefault("seconds", "10")));
+        Proc bareBefore = proc("helloPid");
+        ClosedLoop.Run bare = ClosedLoop.run(uri("hello"), 50, d, "GET", "/", null);
+        Proc bareAfter = proc("helloPid");
+        Proc before = proc("sluicePid");
+        ClosedLoop.Run models = ClosedLoop.run(uri("sluice"), 50, d, "GET", "/v1/models", null, auth());
+        ClosedLoop.Run live = ClosedLoop.run(uri("sluice"), 50, d, "GET", "/observe/health/live", null);
+        Proc after = proc("sluicePid");
+        ClosedLoop.Run sleep = ClosedLoop.run(uri("sluiceLean"), 50, d, "GET", "/diag/sleep?ms=0", null);
+        report.table("| server and path | req/s | p50 ms | p95 ms | p99 ms | errors | ratio to bare hello |", List.of(
+                row("bare Helidon `GET /`", bare, bare),
+                row("Sluice full `GET /v1/models` with an API key (auth, rate limit, admission)", models, bare),
+                row("Sluice `GET /observe/health/live` (probe: log + metrics filters)", live, bare),
+                row("Sluice lean `GET /diag/sleep?ms=0` (admission permit, deadline)", sleep, bare)));
+        report.line(String.format("**Authenticated light GET / bare hello: %.2f (target ≥ 0.6); liveness probe / bare hello: %.2f "
+                                  + "(target ≥ 0.8)** (50 connections, %d s each).", models.rps() / bare.rps(),
+                                  live.rps() / bare.rps(), d.toSeconds()));
+        report.line(Report.usage("Bare Helidon", bareBefore, bareAfter) + " " + Report.usage("Sluice full (both runs)", before, after));
+    }
+
+    private static String row(String what, ClosedLoop.Run r, ClosedLoop.Run bare) {
+        return String.format("| %s | %s | %.2f |", what, Report.cells(r), r.rps() / bare.rps());
+    }
+
+    private static double added(ClosedLoop.Run r, ClosedLoop.Run base, int p) {
+        return r.lat().percentileMs(p) - base.lat().percentileMs(p);
+    }
+
+    private final class Target {
+        final String name;
+        final String url;
+        final String headers;
+        final String model;
+        final String pid;
+
+        Target(String name, String url, String headers, String model, String pid) {
+            this.name = name;
+            this.url = url;
+            this.headers = headers;
+            this.model = model;
+            this.pid = pid;
+        }
+
+        ClosedLoop.Run run(int conns, Duration d) throws InterruptedException {
+            System.out.println("  " + name + ", " + conns + " connections");
+            return ClosedLoop.run(uri(url), conns, d, "POST", "/v1/chat/completions", Bench.chat(model, false), headers);
+        }
+
+        long rss() {
+            return pid == null ? -1 : proc(pid).rssMb();
+        }
+    }
+
+    private URI uri(String key) {
+        return URI.create(args.get(key));
+    }
+
+    private Proc proc(String key) {
+        return Proc.sample(Long.parseLong(args.getOrDefault(key, "0")));
+    }
+
+    private static String text(RawHttp.Response r) {
+        String body = new String(r.body(), StandardCharsets.UTF_8);
+        if (r.status() / 100 != 2) {
+            throw new IllegalStateException("HTTP " + r.status() + ": " + body);
+        }
+        return body;
+    }
+}
