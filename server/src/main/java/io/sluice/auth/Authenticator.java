@@ -3,6 +3,7 @@ package io.sluice.auth;
 import java.util.Locale;
 
 import io.sluice.http.ApiException;
+import io.sluice.http.ErrorCode;
 
 /** Turns an {@code Authorization: Bearer <JWT or API key>} header into a principal, or a 401. */
 public final class Authenticator {
@@ -67,6 +68,6 @@ public final class Authenticator {
     }
 
     public static ApiException unauthorized(String message) {
-        return new ApiException(401, "invalid_api_key", message);
+        return new ApiException(ErrorCode.INVALID_API_KEY, message);
     }
 }

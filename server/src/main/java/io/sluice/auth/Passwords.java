@@ -13,6 +13,7 @@ import com.password4j.Argon2Function;
 import com.password4j.Password;
 import com.password4j.types.Argon2;
 import io.sluice.http.ApiException;
+import io.sluice.http.ErrorCode;
 
 /** Argon2id hashing (password4j) and the password policy: a minimum length and not a common password. */
 public final class Passwords {
@@ -46,7 +47,7 @@ public final class Passwords {
     public void requireAcceptable(String password, String username) {
         String problem = problem(password, username);
         if (problem != null) {
-            throw ApiException.badRequest("weak_password", problem);
+            throw ApiException.badRequest(ErrorCode.WEAK_PASSWORD, problem);
         }
     }
 

@@ -6,6 +6,7 @@ import java.util.Map;
 
 import io.helidon.webserver.http.ServerRequest;
 import io.sluice.http.ApiException;
+import io.sluice.http.ErrorCode;
 
 /**
  * Who is calling: a user id and role, and how they proved it (a JWT with its id and expiry, or an
@@ -31,7 +32,7 @@ public record Principal(String userId, String username, Role role, String keyId,
     /** The authenticated caller; 401 if the request never passed authentication (a wiring mistake, not a guess). */
     public static Principal of(ServerRequest req) {
         return req.context().get(Principal.class)
-                .orElseThrow(() -> new ApiException(401, "unauthorized", "authentication required"));
+                .orElseThrow(() -> new ApiException(ErrorCode.UNAUTHORIZED, "authentication required"));
     }
 
     public boolean admin() {

@@ -14,6 +14,7 @@ import io.helidon.webserver.sse.SseSink;
 import io.sluice.limits.Admission;
 import io.sluice.limits.Permit;
 import io.sluice.http.ApiException;
+import io.sluice.http.ErrorCode;
 import io.sluice.http.Json;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -77,11 +78,11 @@ public final class DiagnosticsService implements HttpService {
         try {
             long n = Long.parseLong(v);
             if (n < 0 || n > MAX_MILLIS) {
-                throw ApiException.badRequest("invalid_parameter", name + " must be between 0 and " + MAX_MILLIS);
+                throw ApiException.badRequest(ErrorCode.INVALID_PARAMETER, name + " must be between 0 and " + MAX_MILLIS);
             }
             return n;
         } catch (NumberFormatException e) {
-            throw ApiException.badRequest("invalid_parameter", name + " must be an integer, got '" + v + "'");
+            throw ApiException.badRequest(ErrorCode.INVALID_PARAMETER, name + " must be an integer, got '" + v + "'");
         }
     }
 }

@@ -5,6 +5,7 @@ import java.time.Duration;
 import io.helidon.metrics.api.MeterRegistry;
 import io.helidon.metrics.api.Tag;
 import io.sluice.http.ApiException;
+import io.sluice.http.ErrorCode;
 
 /**
  * The two admission limits: API requests in flight, and streaming responses in flight. A caller
@@ -31,14 +32,14 @@ public final class Admission {
 
     private BoundedSemaphore.Refuser refuser(String limit, int max) {
         return (why, waited) -> why == BoundedSemaphore.Refusal.INTERRUPTED
-                ? ApiException.unavailable("interrupted", "request interrupted while waiting for admission", settings.retryAfter())
-                : ApiException.unavailable("overloaded", "server busy: all " + max + " " + limit + " permits in use for "
+                ? ApiException.unavailable(ErrorCode.INTERRUPTED, "request interrupted while waiting for admission", settings.retryAfter())
+                : ApiException.unavailable(ErrorCode.OVERLOADED, "server busy: all " + max + " " + limit + " permits in use for "
                         + settings.queueTimeout().toMillis() + " ms; retry later", settings.retryAfter());
     }
 
     public Permit acquireRequest() {
         if (draining) {
-            throw ApiException.unavailable("shutting_down", "server is shutting down; retry on another instance",
+            throw ApiException.unavailable(ErrorCode.SHUTTING_DOWN, "server is shutting down; retry on another instance",
                                            settings.retryAfter());
         }
         long start = System.nanoTime();

@@ -3,6 +3,7 @@ package io.sluice.limits;
 import java.time.Duration;
 
 import io.sluice.http.ApiException;
+import io.sluice.http.ErrorCode;
 
 /**
  * Limits one service's upstream calls: at most {@code maxConcurrent} in flight and at most
@@ -21,11 +22,11 @@ public final class Bulkhead {
         this.maxQueue = s.maxQueue();
         this.queueTimeout = s.queueTimeout();
         this.slots = new BoundedSemaphore(s.service(), s.maxConcurrent(), s.maxQueue(), (why, waited) -> switch (why) {
-            case QUEUE_FULL -> ApiException.unavailable("bulkhead_full", service + " is at capacity: " + s.maxConcurrent()
+            case QUEUE_FULL -> ApiException.unavailable(ErrorCode.BULKHEAD_FULL, service + " is at capacity: " + s.maxConcurrent()
                     + " calls in flight and " + maxQueue + " waiting; retry later", retryAfter);
-            case TIMEOUT -> ApiException.unavailable("bulkhead_timeout", "no " + service + " slot became free within "
+            case TIMEOUT -> ApiException.unavailable(ErrorCode.BULKHEAD_TIMEOUT, "no " + service + " slot became free within "
                     + queueTimeout.toMillis() + " ms; retry later", retryAfter);
-            case INTERRUPTED -> ApiException.unavailable("interrupted", "request interrupted while waiting for " + service,
+            case INTERRUPTED -> ApiException.unavailable(ErrorCode.INTERRUPTED, "request interrupted while waiting for " + service,
                                                          retryAfter);
         });
     }

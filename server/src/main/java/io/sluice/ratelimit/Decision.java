@@ -4,6 +4,7 @@ import java.time.Duration;
 
 import io.helidon.webserver.http.ServerResponse;
 import io.sluice.http.ApiException;
+import io.sluice.http.ErrorCode;
 
 /** One bucket's answer: allowed or not, what is left, and when to come back / when it is full again. */
 public record Decision(boolean allowed, int limit, int remaining, long retryAfterMs, long resetMs) {
@@ -20,7 +21,7 @@ public record Decision(boolean allowed, int limit, int remaining, long retryAfte
     }
 
     public ApiException rejection(String what) {
-        return new ApiException(429, "rate_limit_exceeded", what + " rate limit exceeded: "
+        return new ApiException(ErrorCode.RATE_LIMIT_EXCEEDED, what + " rate limit exceeded: "
                 + limit + " requests per window; retry later", Duration.ofMillis(Math.max(1000, retryAfterMs)));
     }
 }

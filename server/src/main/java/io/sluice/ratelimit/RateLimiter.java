@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.sluice.http.ApiException;
+import io.sluice.http.ErrorCode;
 import io.sluice.infra.Redis;
 import io.sluice.observe.ServerMeters;
 import org.slf4j.Logger;
@@ -64,7 +65,7 @@ public final class RateLimiter {
         return switch (mode) {
             case LOCAL -> local.take(keys, limits);
             case OPEN -> new Verdict(limits.size() - 1, Decision.open(limits.getLast()));
-            case CLOSED -> throw ApiException.unavailable("rate_limiter_unavailable",
+            case CLOSED -> throw ApiException.unavailable(ErrorCode.RATE_LIMITER_UNAVAILABLE,
                     "the rate limiter cannot reach its store; retry later", Duration.ofMillis(Math.max(1000, retryMs)));
         };
     }

@@ -7,6 +7,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.helidon.metrics.api.Tag;
 import io.sluice.http.ApiException;
+import io.sluice.http.ErrorCode;
 import io.sluice.observe.ServerMeters;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,7 +51,7 @@ public final class UpstreamLimiter {
         }
         long wait = rateOf(provider).reserve();
         if (wait < 0) {
-            throw ApiException.unavailable("upstream_rate_limited", "provider " + provider
+            throw ApiException.unavailable(ErrorCode.UPSTREAM_RATE_LIMITED, "provider " + provider
                     + " is being called at its adaptive rate limit; retry later", Duration.ofSeconds(1));
         }
         if (wait > 0) {
@@ -58,7 +59,7 @@ public final class UpstreamLimiter {
                 TimeUnit.NANOSECONDS.sleep(wait);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw ApiException.unavailable("interrupted", "request interrupted", Duration.ofSeconds(1));
+                throw ApiException.unavailable(ErrorCode.INTERRUPTED, "request interrupted", Duration.ofSeconds(1));
             }
         }
     }

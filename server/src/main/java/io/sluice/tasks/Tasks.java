@@ -6,6 +6,7 @@ import java.util.UUID;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sluice.http.ApiException;
+import io.sluice.http.ErrorCode;
 import io.sluice.infra.Database;
 import io.sluice.infra.Redis;
 import io.sluice.observe.ServerMeters;
@@ -59,7 +60,7 @@ public final class Tasks implements AutoCloseable {
         } catch (JedisException e) {
             store.delete(task.id());
             LOG.warn("task submit refused: redis unavailable ({})", e.toString());
-            throw ApiException.unavailable("queue_unavailable", "the task queue is not available; retry later",
+            throw ApiException.unavailable(ErrorCode.QUEUE_UNAVAILABLE, "the task queue is not available; retry later",
                                            Duration.ofSeconds(5));
         }
         return task;
