@@ -40,6 +40,20 @@ class ErrorCodeTest {
         assertEquals("server_error", ErrorCode.OVERLOADED.type());
     }
 
+    /** README's catalogue table is generated from the enum; a code added or changed here must show there. */
+    @Test
+    void readmeListsEveryCodeWithItsStatus() throws IOException {
+        String readme = Files.readString(Path.of("README.md"));
+        List<String> missing = new ArrayList<>();
+        for (ErrorCode c : ErrorCode.values()) {
+            String row = "| `" + c.code() + "` | " + c.status() + " | `" + c.type() + "` |";
+            if (!readme.contains(row)) {
+                missing.add(row);
+            }
+        }
+        assertTrue(missing.isEmpty(), "README.md's error-code table lacks:\n" + String.join("\n", missing));
+    }
+
     @Test
     void everyCodeWrittenInMainCodeIsCatalogued() throws IOException {
         List<String> problems = new ArrayList<>();
