@@ -42,6 +42,16 @@ public final class ServerMeters implements AutoCloseable {
 
     /** A request timer's labels; the record is the map key (no string built per request). */
     private record RequestKey(String method, String route, int status) {
+        // Written out: the generated ones go through an invokedynamic bootstrap, slower on this hot path.
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof RequestKey k && status == k.status && method.equals(k.method) && route.equals(k.route);
+        }
+
+        @Override
+        public int hashCode() {
+            return (method.hashCode() * 31 + route.hashCode()) * 31 + status;
+        }
     }
 
     public void recordRequest(String method, String route, int status, long micros) {
