@@ -86,6 +86,7 @@ public final class Logs {
         access.addAppender(async);
         return () -> {
             async.flush(1000);
+            file.setImmediateFlush(true);   // the last lines of the shutdown go straight to the file
             file.flush();
         };
     }
