@@ -21,6 +21,7 @@ import io.sluice.limits.Admission;
 import io.sluice.limits.AdmissionFilter;
 import io.sluice.observe.AccessLogFilter;
 import io.sluice.observe.HealthChecks;
+import io.sluice.observe.LivenessFilter;
 import io.sluice.observe.Logs;
 import io.sluice.observe.ServerMeters;
 import io.sluice.observe.StatusService;
@@ -83,6 +84,7 @@ public final class Sluice implements AutoCloseable {
                                     ServerMeters meters, Deque<AutoCloseable> resources) {
         HeaderDeadline headerDeadline = new HeaderDeadline(settings.security().headerTimeout());
         resources.push(headerDeadline);
+        List<HealthCheck> checks = HealthChecks.all(infra.db(), infra.redis(), features.admission());
         return WebServer.builder()
                 .config(config.get("server"))
                 .featuresDiscoverServices(false)
@@ -95,20 +97,21 @@ public final class Sluice implements AutoCloseable {
                         .build()))
                 .addFeature(ObserveFeature.just(
                         HealthObserver.builder().details(true).useSystemServices(false)
-                                .addChecks(HealthChecks.all(infra.db(), infra.redis(), features.admission())
-                                                   .toArray(HealthCheck[]::new))
+                                .addChecks(checks.toArray(HealthCheck[]::new))
                                 .build(),
                         MetricsObserver.builder().meterRegistry(meters.registry()).build()))
-                .routing(r -> routing(r, settings, features, meters))
+                .routing(r -> routing(r, settings, features, meters, HealthChecks.liveness(checks)))
                 .build()
                 .start();
     }
 
     /** Filters in the order a request meets them, then the services. */
-    private static void routing(HttpRouting.Builder r, Settings settings, Features features, ServerMeters meters) {
+    private static void routing(HttpRouting.Builder r, Settings settings, Features features, ServerMeters meters,
+                                List<HealthCheck> liveness) {
         ErrorMapper errors = new ErrorMapper();
         r.addFilter(new AccessLogFilter(errors, meters));
         features.gate().filters(r);   // security headers, CORS, per-IP limit, auth, per-client limit
+        r.addFilter(new LivenessFilter(liveness));   // the probe answered from memory, with the headers above
         r.addFilter(new AdmissionFilter(features.admission(), features.deadlines(), settings.admission().requestDeadline()))
          .error(Throwable.class, errors)
          .register(features.status());

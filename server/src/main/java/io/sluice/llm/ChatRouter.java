@@ -65,8 +65,11 @@ public final class ChatRouter {
                         out.provider(provider);
                     }
                     limiter.acquire(provider.name());   // the provider's adaptive rate: a bounded wait, or 503
-                    Attempt call = Attempt.start(provider, request.upstreamBody(target.model()), request.stream());
-                    Relay.Outcome outcome = relay.drive(call, request, out, tally);
+                    // Non-streamed: called on this thread (Relay.complete says why); streamed: an Attempt relays it.
+                    Relay.Outcome outcome = out == null && !request.stream()
+                            ? relay.complete(provider, request.upstreamBody(target.model()), tally)
+                            : relay.drive(Attempt.start(provider, request.upstreamBody(target.model()), request.stream()),
+                                          request, out, tally);
                     limiter.record(provider.name(), upstreamFailed(outcome));
                     switch (outcome.kind()) {
                         case DONE:

@@ -14,7 +14,10 @@ import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.helidon.common.socket.SocketOptions;
+import io.helidon.http.Header;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.HeaderValues;
 import io.helidon.webclient.api.HttpClientResponse;
 import io.helidon.webclient.api.WebClient;
 import io.sluice.http.Json;
@@ -31,7 +34,7 @@ public final class OpenAiCompatibleProvider implements Provider, AutoCloseable {
 
     private final String name;
     private final String url;
-    private final String apiKey;
+    private final Header authorization;   // built once; null without a key
     private final LlmSettings.Upstream timeouts;
     private final Semaphore connections;
     private final Semaphore allConnections;
@@ -40,11 +43,17 @@ public final class OpenAiCompatibleProvider implements Provider, AutoCloseable {
     public OpenAiCompatibleProvider(LlmProvider s, LlmSettings.Upstream timeouts, Semaphore allConnections) {
         this.name = s.name();
         this.url = s.baseUrl() + "/chat/completions";
-        this.apiKey = s.apiKey();
+        this.authorization = s.apiKey().isEmpty() ? null : HeaderValues.create(HeaderNames.AUTHORIZATION, false, true, "Bearer " + s.apiKey());
         this.timeouts = timeouts;
         this.connections = new Semaphore(timeouts.maxConnectionsPerProvider());
         this.allConnections = allConnections;
         this.client = WebClient.builder()
+                // Without tcp-no-delay a request written in pieces waits on Nagle + delayed ACK (design.md).
+                .socketOptions(SocketOptions.builder()
+                                       .tcpNoDelay(true)
+                                       .connectTimeout(timeouts.connectTimeout())
+                                       .readTimeout(timeouts.totalTimeout())
+                                       .build())
                 .connectTimeout(timeouts.connectTimeout())
                 .readTimeout(timeouts.totalTimeout())
                 .keepAlive(true)
@@ -90,10 +99,10 @@ public final class OpenAiCompatibleProvider implements Provider, AutoCloseable {
         Duration readTimeout = stream ? max(timeouts.firstByteTimeout(), timeouts.idleTimeout()) : timeouts.totalTimeout();
         var request = client.post(url)
                 .readTimeout(readTimeout)
-                .header(HeaderNames.CONTENT_TYPE, "application/json")
-                .header(HeaderNames.ACCEPT, stream ? "text/event-stream" : "application/json");
-        if (!apiKey.isEmpty()) {
-            request.header(HeaderNames.AUTHORIZATION, "Bearer " + apiKey);
+                .header(HeaderValues.CONTENT_TYPE_JSON)
+                .header(stream ? HeaderValues.ACCEPT_EVENT_STREAM : HeaderValues.ACCEPT_JSON);
+        if (authorization != null) {
+            request.header(authorization);
         }
         try (HttpClientResponse res = request.submit(body.toString().getBytes(StandardCharsets.UTF_8))) {
             int status = res.status().code();

@@ -2,8 +2,11 @@ package io.sluice.llm;
 
 import java.time.Duration;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sluice.http.ErrorCode;
 import io.sluice.llm.UpstreamException.Next;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Waits on one {@link Attempt} in the request thread and passes what arrives to the client. Every
@@ -12,6 +15,7 @@ import io.sluice.llm.UpstreamException.Next;
  * the upstream call.
  */
 final class Relay {
+    private static final Logger LOG = LoggerFactory.getLogger(Relay.class);
     private static final Duration FINISH_GRACE = Duration.ofMillis(200);
 
     enum Kind { DONE, CLIENT_GONE, FAILED_BEFORE_FIRST_CHUNK, FAILED_AFTER_FIRST_CHUNK }
@@ -26,12 +30,76 @@ final class Relay {
     private final long idleNanos;
     private final long totalNanos;
     private final LlmMeters meters;
+    private final CallDeadline callDeadline;
 
     Relay(LlmSettings.Upstream s, LlmMeters meters) {
         this.firstByteNanos = s.firstByteTimeout().toNanos();
         this.idleNanos = s.idleTimeout().toNanos();
         this.totalNanos = s.totalTimeout().toNanos();
         this.meters = meters;
+        this.callDeadline = new CallDeadline(totalNanos);
+    }
+
+    /**
+     * A non-streamed call, made on the request's own thread: there is nothing to relay while it
+     * runs, so a second thread and a hand-over queue (an {@link Attempt}) would only add two thread
+     * switches per request. The same deadlines hold: the total timeout interrupts this thread
+     * ({@link CallDeadline}), as does the request deadline; an interrupt closes the upstream socket.
+     */
+    Outcome complete(Provider provider, ObjectNode body, Tally tally) {
+        String name = provider.name();
+        long start = System.nanoTime();
+        Answer answer = new Answer();
+        CallDeadline.Call clock = callDeadline.start();
+        try {
+            provider.call(body, false, answer);
+        } catch (UpstreamException e) {
+            meters.call(name, e.code());
+            return Outcome.failed(false, e);
+        } catch (InterruptedException e) {
+            // The total timeout or the request deadline. The interrupt is consumed here on purpose:
+            // left set, it would close the next socket this thread touches (the database, to store the reply).
+            Thread.interrupted();
+            if (clock.expired()) {
+                meters.call(name, "timeout");
+                return Outcome.failed(false, timeout(name, false, true));
+            }
+            return Outcome.failed(false, deadlineExceeded());
+        } catch (RuntimeException e) {
+            LOG.warn("provider {} failed unexpectedly", name, e);
+            UpstreamException broken = UpstreamException.broken(name, "internal error");
+            meters.call(name, broken.code());
+            return Outcome.failed(false, broken);
+        } finally {
+            clock.close();
+        }
+        if (answer.json == null) {
+            meters.call(name, "upstream_error");
+            return Outcome.failed(false, UpstreamException.broken(name, "ended without an answer"));
+        }
+        meters.firstChunk(name, System.nanoTime() - start);
+        meters.call(name, "ok");
+        tally.body(answer.json);
+        return new Outcome(Kind.DONE, null, answer.json);
+    }
+
+    /** Keeps a non-streamed answer; a provider that streams anyway has broken the contract. */
+    private static final class Answer implements Provider.Delivery {
+        private byte[] json;
+
+        @Override
+        public void chunk(String data) {
+            throw new IllegalStateException("a chunk in a non-streamed answer");
+        }
+
+        @Override
+        public void done() {
+        }
+
+        @Override
+        public void body(byte[] bytes) {
+            json = bytes;
+        }
     }
 
     /** Relays one attempt to {@code out} (null: a non-streamed call, which only has the total deadline). */

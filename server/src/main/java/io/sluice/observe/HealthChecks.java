@@ -27,6 +27,11 @@ public final class HealthChecks {
                 check("server", HealthCheckType.LIVENESS, () -> true));
     }
 
+    /** The liveness checks among {@code checks}, in order (what {@link LivenessFilter} answers for). */
+    public static List<HealthCheck> liveness(List<HealthCheck> checks) {
+        return checks.stream().filter(c -> c.type() == HealthCheckType.LIVENESS).toList();
+    }
+
     private static HealthCheck check(String name, HealthCheckType type, BooleanSupplier up) {
         return new HealthCheck() {
             @Override

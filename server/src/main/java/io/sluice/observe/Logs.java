@@ -76,13 +76,26 @@ public final class Logs {
         if (s.console()) {
             targets.add(root.getAppender("console"));
         }
-        AsyncAccessAppender async = new AsyncAccessAppender(s.queueSize(), targets);
+        FlushableFileAppender file = (FlushableFileAppender) root.getAppender("server");
+        file.setImmediateFlush(false);   // the worker flushes after its batches (at most every 20 ms, and when idle)
+        AsyncAccessAppender async = new AsyncAccessAppender(s.queueSize(), targets, file::flush);
         async.setContext(ctx);
         async.start();
         ch.qos.logback.classic.Logger access = ctx.getLogger(AccessLogFilter.LOGGER);
         access.setAdditive(false);
         access.addAppender(async);
-        return () -> async.flush(1000);
+        return () -> {
+            async.flush(1000);
+            file.setImmediateFlush(true);   // the last lines of the shutdown go straight to the file
+            file.flush();
+        };
+    }
+
+    /** True when server.log is written as JSON, whose lines carry the MDC and the key-values. */
+    static boolean structured() {
+        LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
+        return ctx.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).getAppender("server") instanceof RollingFileAppender<ILoggingEvent> a
+                && a.getEncoder() instanceof JsonEncoder;
     }
 
     /** {@code sluice_log_access_dropped_total}: access lines dropped because the queue was full. */
@@ -98,7 +111,7 @@ public final class Logs {
     private static RollingFileAppender<ILoggingEvent> file(LoggerContext ctx, LogSettings s, String name,
                                                           Level threshold, boolean only) {
         String file = Path.of(s.dir(), name + ".log").toString();
-        RollingFileAppender<ILoggingEvent> appender = new RollingFileAppender<>();
+        RollingFileAppender<ILoggingEvent> appender = only ? new RollingFileAppender<>() : new FlushableFileAppender();
         appender.setContext(ctx);
         appender.setName(name);
         appender.setFile(file);

@@ -2,7 +2,9 @@ package io.sluice.security;
 
 import java.util.List;
 
+import io.helidon.http.Header;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.HeaderValues;
 import io.helidon.http.Method;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.Filter;
@@ -17,12 +19,20 @@ import io.helidon.webserver.http.RoutingResponse;
  * credentials are never allowed.
  */
 public final class CorsFilter implements Filter {
+    private static final Header VARY_ORIGIN = HeaderValues.createCached(HeaderNames.VARY, "Origin");
+    private static final Header EXPOSE = HeaderValues.createCached(HeaderNames.ACCESS_CONTROL_EXPOSE_HEADERS,
+            "X-Request-Id, Retry-After, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset");
+    private static final Header ALLOW_METHODS = HeaderValues.createCached(HeaderNames.ACCESS_CONTROL_ALLOW_METHODS,
+            "GET, POST, PUT, DELETE, OPTIONS");
+    private static final Header ALLOW_HEADERS = HeaderValues.createCached(HeaderNames.ACCESS_CONTROL_ALLOW_HEADERS,
+            "Authorization, Content-Type, X-Request-Id, session-id");
+
     private final List<String> origins;
-    private final long maxAgeSeconds;
+    private final Header maxAge;
 
     public CorsFilter(List<String> origins, long maxAgeSeconds) {
         this.origins = origins;
-        this.maxAgeSeconds = maxAgeSeconds;
+        this.maxAge = HeaderValues.createCached(HeaderNames.ACCESS_CONTROL_MAX_AGE, maxAgeSeconds);
     }
 
     @Override
@@ -33,18 +43,17 @@ public final class CorsFilter implements Filter {
             return;
         }
         res.header(HeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, origins.contains("*") ? "*" : origin);
-        res.header(HeaderNames.VARY, "Origin");
-        res.header(HeaderNames.ACCESS_CONTROL_EXPOSE_HEADERS,
-                   "X-Request-Id, Retry-After, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset");
+        res.header(VARY_ORIGIN);
+        res.header(EXPOSE);
         boolean preflight = req.prologue().method() == Method.OPTIONS
                 && req.headers().contains(HeaderNames.ACCESS_CONTROL_REQUEST_METHOD);
         if (!preflight) {
             chain.proceed();
             return;
         }
-        res.header(HeaderNames.ACCESS_CONTROL_ALLOW_METHODS, "GET, POST, PUT, DELETE, OPTIONS");
-        res.header(HeaderNames.ACCESS_CONTROL_ALLOW_HEADERS, "Authorization, Content-Type, X-Request-Id, session-id");
-        res.header(HeaderNames.ACCESS_CONTROL_MAX_AGE, String.valueOf(maxAgeSeconds));
+        res.header(ALLOW_METHODS);
+        res.header(ALLOW_HEADERS);
+        res.header(maxAge);
         res.status(Status.NO_CONTENT_204).send();
     }
 }
