@@ -82,8 +82,7 @@ final class Leases implements AutoCloseable {
         for (int i = 0; i < n; i++) {
             asks[i] = new Lease.Ask();
             do {
-                Limit limit = limits.get(i);
-                leases[i] = table.get(keys.get(i), k -> new Lease(limit, maxLease(limit, percent), ttlMs));
+                leases[i] = lease(keys.get(i), limits.get(i));
                 local[i] = leases[i].tryLocal(now, asks[i]);
             } while (local[i] == Lease.DEAD);
             if (local[i] == null) {
@@ -98,6 +97,11 @@ final class Leases implements AutoCloseable {
             return stopAt < n ? new Verdict(stopAt, local[stopAt]) : new Verdict(n - 1, local[n - 1]);
         }
         return settle(keys, leases, asks, local, stopAt, trips, now);
+    }
+
+    private Lease lease(String key, Limit limit) {
+        Lease l = table.getIfPresent(key);   // the common case, without a capturing lambda per call
+        return l != null ? l : table.get(key, k -> new Lease(limit, maxLease(limit, percent), ttlMs));
     }
 
     private Verdict settle(List<String> keys, Lease[] leases, Lease.Ask[] asks, Decision[] local, int stopAt, int trips, long now) {
