@@ -34,6 +34,7 @@ final class Gate implements AutoCloseable {
     private final AuthFilter authFilter;
     private final AuthService authService;
     private final KeysService keysService;
+    private final RateLimiter limiter;
 
     Gate(AuthSettings auth, RateLimitSettings limits, SecuritySettings security, Database db, Redis redis, ServerMeters meters) {
         this.security = security;
@@ -44,7 +45,7 @@ final class Gate implements AutoCloseable {
         }
         this.credentials = new Credentials(auth, db, redis);
         credentials.registerMeters(meters);
-        RateLimiter limiter = new RateLimiter(redis, limits, meters);
+        this.limiter = new RateLimiter(redis, limits, meters);
         RequestLimits requestLimits = limits.enabled() ? RequestLimits.of(limiter, limits, meters) : RequestLimits.off();
         this.authFilter = new AuthFilter(auth.enabled(), credentials.authenticator(), requestLimits);
         this.authService = new AuthService(users, passwords, credentials.jwt(), credentials.revocations(), limiter, auth);
@@ -83,6 +84,7 @@ final class Gate implements AutoCloseable {
 
     @Override
     public void close() {
+        limiter.close();   // gives unspent leased tokens back while Redis is still open
         credentials.close();
     }
 }

@@ -17,6 +17,10 @@ public final class ApiKeys {
     public static final String PREFIX = "sk-sluice-";
     private static final int PREFIX_CHARS = 12;
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final HexFormat HEX = HexFormat.of();
+    // Cloned per call: MessageDigest.getInstance walks the provider list every time (it showed in the
+    // profile of an authenticated GET); a clone of a fresh instance is a plain copy.
+    private static final MessageDigest SHA_256 = newSha256();
 
     private final ApiKeyStore store;
     private final KeyCache cache;
@@ -39,7 +43,7 @@ public final class ApiKeys {
         byte[] secret = new byte[32];
         RANDOM.nextBytes(p);
         RANDOM.nextBytes(secret);
-        String prefix = HexFormat.of().formatHex(p);
+        String prefix = HEX.formatHex(p);
         String key = PREFIX + prefix + "_" + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
         return new Created(store.insert(userId, name, prefix, sha256(key)), key);
     }
@@ -92,8 +96,18 @@ public final class ApiKeys {
     }
 
     static String sha256(String key) {
+        MessageDigest md;
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8)));
+            md = (MessageDigest) SHA_256.clone();
+        } catch (CloneNotSupportedException e) {
+            md = newSha256();
+        }
+        return HEX.formatHex(md.digest(key.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private static MessageDigest newSha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

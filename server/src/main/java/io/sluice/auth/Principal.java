@@ -10,9 +10,19 @@ import io.sluice.http.ErrorCode;
 
 /**
  * Who is calling: a user id and role, and how they proved it (a JWT with its id and expiry, or an
- * API key with its id). Put in the request context by {@link AuthFilter}.
+ * API key with its id). Put in the request context by {@link AuthFilter}. {@code clientKey} is the
+ * rate-limit identity: the API key when one was used, otherwise the user.
  */
-public record Principal(String userId, String username, Role role, String keyId, String tokenId, Instant expiresAt) {
+public record Principal(String userId, String username, Role role, String keyId, String tokenId, Instant expiresAt,
+                        String clientKey) {
+
+    /**
+     * The rate-limit identity ({@link #clientKey}) is built once here: a principal cached for an API
+     * key is the same object on every request, so its bucket key is one String whose hash is cached.
+     */
+    public Principal(String userId, String username, Role role, String keyId, String tokenId, Instant expiresAt) {
+        this(userId, username, role, keyId, tokenId, expiresAt, keyId != null ? "client:key:" + keyId : "client:user:" + userId);
+    }
 
     public enum Role {
         ADMIN, USER;
@@ -42,11 +52,6 @@ public record Principal(String userId, String username, Role role, String keyId,
     /** True when this caller may see a resource owned by {@code owner}: its owner, or an admin. */
     public boolean owns(String owner) {
         return admin() || userId.equals(owner);
-    }
-
-    /** The rate-limit identity: the API key when one was used, otherwise the user. */
-    public String clientKey() {
-        return keyId != null ? "key:" + keyId : "user:" + userId;
     }
 
     public Map<String, Object> view() {

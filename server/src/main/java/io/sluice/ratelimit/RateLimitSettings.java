@@ -12,6 +12,8 @@ public record RateLimitSettings(boolean enabled,
                                 RedisDown redisDown,
                                 Duration redisRetry,
                                 String redisPrefix,
+                                int leasePercent,
+                                Duration leaseTtl,
                                 Upstream upstream) {
 
     /** What the limiter does while Redis is unreachable. */
@@ -28,6 +30,15 @@ public record RateLimitSettings(boolean enabled,
     public record Upstream(boolean enabled, double initialRate, double minRate, double maxRate,
                            double decreaseFactor, double increaseFactor, double errorThreshold,
                            double recoverThreshold, Duration interval, int minSamples, Duration maxWait) {
+    }
+
+    /** At most 5: the leases of a few busy instances must keep the shared budget within 5% (see Leases). */
+    private static int leasePercent(ConfigReader c) {
+        int p = c.intAtLeast("ratelimit.lease-percent", 0);
+        if (p > 5) {
+            throw new ConfigReader.InvalidConfigException("ratelimit.lease-percent", String.valueOf(p), "must be 0 to 5");
+        }
+        return p;
     }
 
     public static RateLimitSettings from(ConfigReader c) {
@@ -58,6 +69,8 @@ public record RateLimitSettings(boolean enabled,
                                                                .toUpperCase(java.util.Locale.ROOT)),
                                      c.duration("ratelimit.redis-retry"),
                                      c.string("ratelimit.redis-prefix"),
+                                     leasePercent(c),
+                                     c.duration("ratelimit.lease-ttl"),
                                      up);
     }
 }

@@ -13,16 +13,17 @@ import org.slf4j.LoggerFactory;
 import redis.clients.jedis.exceptions.JedisException;
 
 /**
- * Token buckets shared by every instance through Redis. While Redis is unreachable it falls back
+ * Token buckets shared by every instance through Redis, spent through local leases ({@link Leases}:
+ * a busy bucket costs one Redis trip per lease, not per request). While Redis is unreachable it falls back
  * as configured (per-instance buckets, open or closed), says so in the gauge
  * {@code sluice_ratelimit_fallback} and in a WARN at most every 30 s, and tries Redis again after
  * {@code ratelimit.redis-retry} so a dead Redis does not cost every request a connect timeout.
  */
-public final class RateLimiter {
+public final class RateLimiter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RateLimiter.class);
     private static final long WARN_EVERY_MS = 30_000;
 
-    private final RedisTokenBucket redis;
+    private final Leases leases;
     private final LocalTokenBuckets local = new LocalTokenBuckets();
     private final RateLimitSettings.RedisDown mode;
     private final long retryMs;
@@ -30,7 +31,7 @@ public final class RateLimiter {
     private final AtomicLong lastWarn = new AtomicLong();
 
     public RateLimiter(Redis redis, RateLimitSettings s, ServerMeters meters) {
-        this.redis = new RedisTokenBucket(redis, s.redisPrefix());
+        this.leases = new Leases(new RedisTokenBucket(redis, s.redisPrefix()), s.leasePercent(), s.leaseTtl());
         this.mode = s.redisDown();
         this.retryMs = s.redisRetry().toMillis();
         meters.gauge("sluice.ratelimit.fallback", "1 while the rate limiter cannot reach Redis and uses its fallback",
@@ -42,13 +43,13 @@ public final class RateLimiter {
         return take(List.of(key), List.of(limit)).decision();
     }
 
-    /** Takes a token from each bucket in order, stopping at the first that refuses (one Redis round trip). */
+    /** Takes a token from each bucket in order, stopping at the first that refuses (at most one Redis round trip). */
     Verdict take(List<String> keys, List<Limit> limits) {
         long down = downSince.get();
         long now = System.currentTimeMillis();
         if (down == 0 || now - down >= retryMs) {
             try {
-                Verdict d = redis.take(keys, limits);
+                Verdict d = leases.take(keys, limits);
                 if (down != 0 && downSince.compareAndSet(down, 0)) {
                     LOG.info("rate limiter: Redis reachable again; shared buckets back in use");
                 }
@@ -68,6 +69,12 @@ public final class RateLimiter {
             case CLOSED -> throw ApiException.unavailable(ErrorCode.RATE_LIMITER_UNAVAILABLE,
                     "the rate limiter cannot reach its store; retry later", Duration.ofMillis(Math.max(1000, retryMs)));
         };
+    }
+
+    /** Stops the lease returner and gives unspent leased tokens back to Redis. */
+    @Override
+    public void close() {
+        leases.close();
     }
 
     public boolean fallingBack() {

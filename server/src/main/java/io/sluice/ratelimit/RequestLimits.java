@@ -44,18 +44,21 @@ public final class RequestLimits {
         return new RequestLimits(null, null, null, null);
     }
 
-    /** Takes a token from the IP bucket, then the client bucket (either key may be null), in one round trip. */
+    /**
+     * Takes a token from the IP bucket, then the client bucket (either key may be null; {@code client}
+     * is already a bucket name such as {@code client:key:<id>}), in at most one round trip.
+     */
     public void check(String ip, String client, ServerResponse res) {
         if (limiter == null || ip == null && client == null) {
             return;
         }
         Verdict v;
         if (ip != null && client != null) {
-            v = limiter.take(List.of("ip:" + ip, "client:" + client), List.of(perIp, perClient));
+            v = limiter.take(List.of("ip:" + ip, client), List.of(perIp, perClient));
         } else if (ip != null) {
             v = new Verdict(0, limiter.take("ip:" + ip, perIp));
         } else {
-            v = new Verdict(1, limiter.take("client:" + client, perClient));
+            v = new Verdict(1, limiter.take(client, perClient));
         }
         Decision d = v.decision();
         d.writeHeaders(res);

@@ -1,0 +1,257 @@
+package io.sluice.ratelimit;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.RemovalCause;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Local token leases over the Redis buckets: a request spends tokens this instance leased and
+ * goes to Redis only when a lease runs out (one script call for all of its buckets that need one),
+ * so a busy bucket costs one round trip per lease, not per request. See {@link Lease} for sizing
+ * and expiry.
+ *
+ * <p>Accuracy: every token spent anywhere was granted by the shared Redis bucket, so together the
+ * instances never admit more than the bucket allows, except tokens granted before a window starts
+ * and spent in it (at most one lease per instance). The budget lost to leases is what they hold
+ * unspent at a time, at most about {@code lease-percent} of the capacity per busy instance, and it
+ * comes back when they expire. With 1% the shared budget stays within 5% of the limit for up to
+ * five instances hammering one bucket; a bucket of 100 has leases of one token (exact).
+ *
+ * <p>Memory: one entry per bucket in use, at most {@value #MAX_BUCKETS}, evicted after
+ * {@code lease-ttl} without a request; the leftovers of evicted leases are given back to Redis by
+ * a background virtual thread (owned here, stopped by {@link #close}).
+ */
+final class Leases implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Leases.class);
+    private static final int MAX_BUCKETS = 100_000;
+    private static final int RETURN_QUEUE = 10_000;
+    private static final int RETURN_BATCH = 100;
+
+    private record Returned(String key, Limit limit, int tokens) {
+    }
+
+    private final RedisTokenBucket redis;
+    private final int percent;
+    private final long ttlMs;
+    private final Cache<String, Lease> table;
+    private final ArrayBlockingQueue<Returned> returns = new ArrayBlockingQueue<>(RETURN_QUEUE);
+    private final Thread returner;
+    private volatile boolean closed;
+
+    Leases(RedisTokenBucket redis, int percent, Duration ttl) {
+        this.redis = redis;
+        this.percent = percent;
+        this.ttlMs = ttl.toMillis();
+        this.table = Caffeine.newBuilder().maximumSize(MAX_BUCKETS).expireAfterAccess(ttl)
+                .executor(Runnable::run)   // the listener only queues; no pool thread needed
+                .removalListener((String key, Lease lease, RemovalCause cause) -> {
+                    if (key != null && lease != null) {
+                        giveBack(key, lease.limit, lease.kill());
+                    }
+                })
+                .build();
+        this.returner = Thread.ofVirtual().name("ratelimit-lease-returner").start(this::returnLoop);
+    }
+
+    /** The largest lease for a bucket: {@code max(1, floor(capacity × percent / 100))}. */
+    static int maxLease(Limit limit, int percent) {
+        return (int) Math.max(1, (long) limit.capacity() * percent / 100);
+    }
+
+    /**
+     * Takes a token from each bucket in order, stopping at the first that refuses; at most one
+     * round trip for the request itself (plus, for a request settled locally, a prefetch of the
+     * next lease when one is running low). Throws the Redis failure with nothing taken here.
+     */
+    Verdict take(List<String> keys, List<Limit> limits) {
+        int n = keys.size();
+        long now = System.nanoTime() / 1_000_000;
+        Lease[] leases = new Lease[n];
+        Lease.Ask[] asks = new Lease.Ask[n];
+        Decision[] local = new Decision[n];
+        int stopAt = n;
+        int trips = 0;
+        for (int i = 0; i < n; i++) {
+            asks[i] = new Lease.Ask();
+            do {
+                leases[i] = lease(keys.get(i), limits.get(i));
+                local[i] = leases[i].tryLocal(now, asks[i]);
+            } while (local[i] == Lease.DEAD);
+            if (local[i] == null) {
+                trips++;
+            } else if (!local[i].allowed()) {
+                stopAt = i;   // a remembered refusal: later buckets are not touched
+                break;
+            }
+        }
+        if (trips == 0) {
+            prefetch(keys, leases, asks, stopAt, now);
+            return stopAt < n ? new Verdict(stopAt, local[stopAt]) : new Verdict(n - 1, local[n - 1]);
+        }
+        return settle(keys, leases, asks, local, stopAt, trips, now);
+    }
+
+    private Lease lease(String key, Limit limit) {
+        Lease l = table.getIfPresent(key);   // the common case, without a capturing lambda per call
+        return l != null ? l : table.get(key, k -> new Lease(limit, maxLease(limit, percent), ttlMs));
+    }
+
+    private Verdict settle(List<String> keys, Lease[] leases, Lease.Ask[] asks, Decision[] local, int stopAt, int trips, long now) {
+        List<String> tripKeys = new ArrayList<>(trips);
+        List<Limit> tripLimits = new ArrayList<>(trips);
+        int[] want = new int[trips];
+        int[] back = new int[trips];
+        for (int i = 0, j = 0; i < stopAt; i++) {
+            if (local[i] == null) {
+                tripKeys.add(keys.get(i));
+                tripLimits.add(leases[i].limit);
+                want[j] = asks[i].want;
+                back[j++] = asks[i].back;
+            }
+        }
+        RedisTokenBucket.Grant[] grants;
+        try {
+            grants = redis.lease(tripKeys, tripLimits, want, back, true);
+        } catch (RuntimeException e) {
+            for (int i = 0; i < stopAt; i++) {
+                if (local[i] == null) {
+                    leases[i].unanswered(asks[i], false);
+                } else {
+                    undo(keys.get(i), leases[i], asks[i]);
+                }
+            }
+            throw e;
+        }
+        Verdict v = null;
+        int[] orphans = new int[1];
+        for (int i = 0, j = 0; i < stopAt; i++) {
+            if (local[i] == null) {
+                RedisTokenBucket.Grant g = grants[j++];
+                if (v != null && !v.decision().allowed()) {
+                    leases[i].unanswered(asks[i], true);   // not reached: its returns were applied all the same
+                    continue;
+                }
+                orphans[0] = 0;
+                v = new Verdict(i, leases[i].answer(now, asks[i], g, true, orphans));
+                giveBack(keys.get(i), leases[i].limit, orphans[0]);
+            } else if (v != null && !v.decision().allowed()) {
+                undo(keys.get(i), leases[i], asks[i]);
+            } else {
+                leases[i].unanswered(asks[i], true);   // drop its prefetch: this request already made its trip
+                v = new Verdict(i, local[i]);
+            }
+        }
+        if (v.decision().allowed() && stopAt < keys.size()) {
+            v = new Verdict(stopAt, local[stopAt]);
+        }
+        return v;
+    }
+
+    /** A token spent locally for a request an earlier bucket refused: put it back, as if never taken. */
+    private void undo(String key, Lease lease, Lease.Ask ask) {
+        lease.unanswered(ask, true);
+        giveBack(key, lease.limit, lease.untake());
+    }
+
+    /** Fetches the next lease of buckets running low, after this request was settled without a trip. */
+    private void prefetch(List<String> keys, Lease[] leases, Lease.Ask[] asks, int stopAt, long now) {
+        List<Integer> low = null;
+        for (int i = 0; i < stopAt; i++) {
+            if (asks[i].want > 0) {
+                if (low == null) {
+                    low = new ArrayList<>(2);
+                }
+                low.add(i);
+            }
+        }
+        if (low == null) {
+            return;
+        }
+        List<String> tripKeys = new ArrayList<>(low.size());
+        List<Limit> tripLimits = new ArrayList<>(low.size());
+        int[] want = new int[low.size()];
+        for (int j = 0; j < low.size(); j++) {
+            tripKeys.add(keys.get(low.get(j)));
+            tripLimits.add(leases[low.get(j)].limit);
+            want[j] = asks[low.get(j)].want;
+        }
+        try {
+            RedisTokenBucket.Grant[] grants = redis.lease(tripKeys, tripLimits, want, new int[low.size()], false);
+            int[] orphans = new int[1];
+            for (int j = 0; j < low.size(); j++) {
+                int i = low.get(j);
+                orphans[0] = 0;
+                leases[i].answer(now, asks[i], grants[j], false, orphans);
+                giveBack(keys.get(i), leases[i].limit, orphans[0]);
+            }
+        } catch (RuntimeException e) {   // the request is settled; the next one that needs Redis sees the failure
+            for (int i : low) {
+                leases[i].unanswered(asks[i], true);
+            }
+        }
+    }
+
+    private void giveBack(String key, Limit limit, int tokens) {
+        if (tokens > 0 && !returns.offer(new Returned(key, limit, tokens))) {
+            LOG.debug("rate limiter: return queue full; {} leased tokens of {} expire unused", tokens, key);
+        }
+    }
+
+    private void returnLoop() {
+        long every = Math.clamp(ttlMs / 2, 100, 1000);
+        while (!closed) {
+            try {
+                Thread.sleep(every);
+            } catch (InterruptedException e) {
+                if (closed) {
+                    break;
+                }
+            }
+            table.cleanUp();   // expiry happens here, not only when requests touch the table
+            flushReturns();
+        }
+    }
+
+    /** One trip per batch of returned leftovers; a failed one drops them (the budget is short by that much until refill). */
+    private void flushReturns() {
+        List<Returned> batch = new ArrayList<>(RETURN_BATCH);
+        while (returns.drainTo(batch, RETURN_BATCH) > 0) {
+            List<String> keys = new ArrayList<>(batch.size());
+            List<Limit> limits = new ArrayList<>(batch.size());
+            int[] back = new int[batch.size()];
+            for (int i = 0; i < batch.size(); i++) {
+                keys.add(batch.get(i).key());
+                limits.add(batch.get(i).limit());
+                back[i] = batch.get(i).tokens();
+            }
+            try {
+                redis.lease(keys, limits, new int[batch.size()], back, false);
+            } catch (RuntimeException e) {
+                LOG.debug("rate limiter: could not return {} leases ({})", batch.size(), e.getClass().getSimpleName());
+            }
+            batch.clear();
+        }
+    }
+
+    /** Stops the returner and gives this instance's leftovers back (best effort, each trip bounded by Redis' timeouts). */
+    @Override
+    public void close() {
+        closed = true;
+        returner.interrupt();
+        try {
+            returner.join(TimeUnit.SECONDS.toMillis(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        table.invalidateAll();
+        flushReturns();
+    }
+}
