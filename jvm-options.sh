@@ -2,8 +2,13 @@
 # Sluice's JVM flags, in one place: `make run`, loadtest/bench.sh and a container entrypoint all run
 #   java $(./jvm-options.sh JAVA) -jar server/target/sluice.jar
 # Prints the flags for the given java (default: java on PATH). Settings people change:
-#   SLUICE_HEAP  the heap bound (-Xmx), default 512m. Without a bound the JVM takes 1/4 of the machine:
-#                one minute of chat load held 5.3 GB RSS on a 23 GB box.
+#   SLUICE_HEAP  the heap bound (-Xmx), default 768m. Without a bound the JVM takes 1/4 of the machine:
+#                one minute of chat load held 5.3 GB RSS on a 23 GB box. Why 768m and not 512m: a held
+#                stream costs 63-75 KB of live heap (class histogram at 3,850 held streams: 243-285 MB
+#                live; per stream three 8 KB socket buffers and a 4 KB write buffer in Helidon, ~13 KB of
+#                parked virtual-thread stacks for the request and upstream threads, headers, the SSE
+#                reader). The benchmark's 10,000 streams over a 10 s ramp hold ~5,200 at once: ~400 MB
+#                live, which ended a 512m heap with OutOfMemoryError; 768m leaves G1 its headroom.
 #   SLUICE_GC    the collector flag, default -XX:+UseG1GC, chosen by measurement (below).
 #   SLUICE_CDS   1 (default) = a class-data-sharing archive under data/, created on the first run and
 #                reused after; 0 = none.
@@ -22,7 +27,7 @@
 java=${1:-java}
 feature=$("$java" -XshowSettings:properties -version 2>&1 | sed -n 's/ *java.specification.version = //p')
 feature=${feature%%.*}
-opts="-Xmx${SLUICE_HEAP:-512m} ${SLUICE_GC:--XX:+UseG1GC}"
+opts="-Xmx${SLUICE_HEAP:-768m} ${SLUICE_GC:--XX:+UseG1GC}"
 # A heap that failed once stays suspect: exit and let the supervisor restart it rather than limp on.
 opts="$opts -XX:+ExitOnOutOfMemoryError"
 # Compact object headers (8 instead of 12 bytes per object) are a product flag from JDK 25 (JEP 519);
@@ -33,7 +38,14 @@ fi
 if [ "${SLUICE_CDS:-1}" = 1 ] && [ "${feature:-0}" -ge 19 ] 2>/dev/null; then
   # Written at the first clean exit (make run's Ctrl-C counts), reused while the jar is the same;
   # a stale or foreign archive is ignored and rewritten. The -Xshare:auto default never fails start-up.
-  mkdir -p "${SLUICE_CDS_DIR:-data}" 2>/dev/null
-  opts="$opts -XX:+AutoCreateSharedArchive -XX:SharedArchiveFile=${SLUICE_CDS_DIR:-data}/sluice-jdk$feature.jsa"
+  # The name carries the jar's checksum: the JVM ignores an archive made for another build of the jar
+  # ("shared class paths mismatch") but, measured, does not rewrite it, so every start after a rebuild
+  # ran without CDS (3.6 s instead of 2.8 s to ready). Archives of other builds are removed.
+  dir=${SLUICE_CDS_DIR:-data}
+  stamp=$(cksum < "${SLUICE_JAR:-$(dirname "$0")/server/target/sluice.jar}" 2>/dev/null | cut -d' ' -f1)
+  name="sluice-jdk$feature-${stamp:-0}.jsa"
+  mkdir -p "$dir" 2>/dev/null
+  find "$dir" -maxdepth 1 -name 'sluice-jdk*.jsa' ! -name "$name" -delete 2>/dev/null
+  opts="$opts -XX:+AutoCreateSharedArchive -XX:SharedArchiveFile=$dir/$name"
 fi
 echo "$opts ${SLUICE_JVM_OPTS:-}"

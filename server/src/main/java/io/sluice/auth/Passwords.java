@@ -20,7 +20,11 @@ public final class Passwords {
     static final int MAX_LENGTH = 256;   // bounds the work a hostile request can ask for
     // OWASP's second Argon2id option: 19 MiB, 2 iterations, 1 lane.
     private static final Argon2Function ARGON2 = Argon2Function.getInstance(19456, 2, 1, 32, Argon2.ID);
-    private static final String DUMMY_HASH = Password.hash("timing-equaliser").addRandomSalt(16).with(ARGON2).getResult();
+
+    /** Made at first use, not at class load: an Argon2 hash costs start-up ~0.5 s of CPU. */
+    private static final class Dummy {
+        static final String HASH = Password.hash("timing-equaliser").addRandomSalt(16).with(ARGON2).getResult();
+    }
 
     private final int minLength;
     private final Set<String> common;
@@ -39,7 +43,7 @@ public final class Passwords {
         if (password == null || password.length() > MAX_LENGTH) {
             return false;
         }
-        boolean ok = Password.check(password, storedHash == null ? DUMMY_HASH : storedHash).with(ARGON2);
+        boolean ok = Password.check(password, storedHash == null ? Dummy.HASH : storedHash).with(ARGON2);
         return ok && storedHash != null;
     }
 

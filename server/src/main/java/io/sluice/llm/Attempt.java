@@ -34,7 +34,7 @@ final class Attempt {
     record Failed(UpstreamException error) implements Event {
     }
 
-    private final BlockingQueue<Event> events = new ArrayBlockingQueue<>(64);
+    private final BlockingQueue<Event> events = new ArrayBlockingQueue<>(16);
     private final Provider provider;
     private volatile boolean cancelled;
     private volatile boolean ended;

@@ -22,7 +22,7 @@ final class SseReader {
 
     static void read(InputStream in, Provider.Delivery delivery, String provider)
             throws IOException, InterruptedException, UpstreamException {
-        BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 8192);
+        BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 1024);
         StringBuilder data = null;
         String line;
         while ((line = reader.readLine()) != null) {

@@ -7,6 +7,8 @@ import java.util.UUID;
 
 import io.sluice.infra.Redis;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.Response;
 import redis.clients.jedis.StreamEntryID;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.params.XAddParams;
@@ -41,6 +43,20 @@ public final class TaskQueue {
     public String enqueue(UUID taskId) {
         try (Jedis j = redis.connection()) {
             return j.xadd(settings.stream(), XAddParams.xAddParams(), Map.of(FIELD, taskId.toString())).toString();
+        }
+    }
+
+    /** XADDs one entry per task in one pipelined round trip; throws if Redis refused or failed any of them. */
+    public void enqueueAll(List<UUID> taskIds) {
+        try (Jedis j = redis.connection(); Pipeline p = j.pipelined()) {
+            List<Response<StreamEntryID>> added = new java.util.ArrayList<>(taskIds.size());
+            for (UUID id : taskIds) {
+                added.add(p.xadd(settings.stream(), XAddParams.xAddParams(), Map.of(FIELD, id.toString())));
+            }
+            p.sync();
+            for (Response<StreamEntryID> r : added) {
+                r.get();   // rethrows a per-command error
+            }
         }
     }
 

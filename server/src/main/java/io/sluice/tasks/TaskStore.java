@@ -39,6 +39,34 @@ public final class TaskStore {
                            TaskStore::map, UUID.randomUUID(), owner, kind, Json.write(request), stream).orElseThrow();
     }
 
+    /**
+     * Stores a batch of new tasks as 'queued' in one multi-row INSERT: one statement, so all rows
+     * commit together or none does.
+     */
+    void insertQueued(List<TaskSubmitter.Pending> batch) {
+        StringBuilder sql = new StringBuilder("INSERT INTO tasks (id, owner, kind, request, status, stream) VALUES ");
+        Object[] params = new Object[batch.size() * 5];
+        int i = 0;
+        for (TaskSubmitter.Pending p : batch) {
+            sql.append(i == 0 ? "" : ", ").append("(?, ?, ?, ?::jsonb, 'queued', ?)");
+            params[i++] = p.id;
+            params[i++] = p.owner;
+            params[i++] = p.kind;
+            params[i++] = p.request;
+            params[i++] = stream;
+        }
+        db.update(sql.toString(), params);
+    }
+
+    void deleteAll(List<UUID> ids) {
+        db.withConnection(c -> {
+            try (var ps = c.prepareStatement("DELETE FROM tasks WHERE id = ANY(?)")) {
+                ps.setArray(1, c.createArrayOf("uuid", ids.toArray()));
+                return ps.executeUpdate();
+            }
+        });
+    }
+
     public void delete(UUID id) {
         db.update("DELETE FROM tasks WHERE id = ?", id);
     }

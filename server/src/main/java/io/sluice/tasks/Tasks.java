@@ -23,6 +23,7 @@ public final class Tasks implements AutoCloseable {
     private final TaskEvents events = new TaskEvents();
     private final TaskSettings settings;
     private final TaskWorkers workers;
+    private final TaskSubmitter submitter;
 
     public Tasks(Database db, Redis redis, TaskRunner runner, ServerMeters meters, TaskSettings settings) {
         this.store = new TaskStore(db, settings.stream());
@@ -31,6 +32,7 @@ public final class Tasks implements AutoCloseable {
         TaskMeters taskMeters = new TaskMeters(meters);
         this.workers = settings.workers() ? new TaskWorkers(store, queue, runner, events, taskMeters, settings) : null;
         queue.ensureGroup();
+        this.submitter = settings.api() ? new TaskSubmitter(store, queue) : null;
         if (workers != null) {
             workers.start(settings);
         }
@@ -52,8 +54,20 @@ public final class Tasks implements AutoCloseable {
      * the new entry. The cost is at most one duplicate entry for a task that waits longer than the
      * reconcile interval; a duplicate is harmless, since claiming is one guarded UPDATE and a worker
      * acknowledges an entry that does not carry a live task (TaskStore's invariant).
+     * <p>
+     * On an instance that serves the API the two round trips are shared: {@link TaskSubmitter} stores
+     * all waiting submits in one INSERT and XADDs them in one pipeline, under the same invariant.
      */
     public Task submit(String owner, String kind, JsonNode request) {
+        if (submitter != null) {
+            try {
+                return submitter.submit(owner, kind, request);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw ApiException.unavailable("queue_unavailable", "the task submit was interrupted; retry later",
+                                               Duration.ofSeconds(1));
+            }
+        }
         Task task = store.insert(owner, kind, request);
         try {
             queue.enqueue(task.id());
@@ -85,6 +99,9 @@ public final class Tasks implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
+        if (submitter != null) {
+            submitter.close();
+        }
         if (workers != null) {
             workers.close();
         }
