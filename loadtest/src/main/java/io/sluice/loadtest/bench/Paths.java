@@ -64,7 +64,7 @@ final class Paths {
         int conns = Integer.parseInt(args.getOrDefault("connections", "50"));
         Duration d = Duration.ofSeconds(Long.parseLong(args.getOrDefault("seconds", "10")));
         Duration d1 = Duration.ofSeconds(Math.max(2, d.toSeconds() / 2));
-        Duration warm = Duration.ofSeconds(Long.parseLong(args.getOrDefault("warmup-seconds", "5")));
+        Duration warm = Duration.ofSeconds(Long.parseLong(args.getOrDefault("warmup-seconds", "15")));
         report.section("1. Non-streamed chat: Sluice's full and lean paths against a bare Helidon pass-through");
         report.line("Simulator answers at once (20 tokens, no latency). Bare pass-through: `BareHelidon`, Helidon WebClient, body "
                     + "buffered, content-length, tcp-no-delay. Full path: API key, rate limits on (limits raised so none rejects), "
