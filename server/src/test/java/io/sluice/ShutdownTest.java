@@ -38,7 +38,7 @@ class ShutdownTest {
                 "REDIS_URL", TestInfra.redisUrl(),
                 "LOGGING_DIR", dir.resolve("logs").toString(),
                 "AUTH_ENABLED", "false"))) {   // this test is about draining, not credentials
-            waitUntilReady(client, base + "/observe/health/ready", p);
+            p.waitUntilReady(client, base + "/observe/health/ready");
 
             CompletableFuture<HttpResponse<String>> inFlight = client.sendAsync(
                     HttpRequest.newBuilder(URI.create(base + "/diag/sleep?ms=2000")).build(),
@@ -55,20 +55,4 @@ class ShutdownTest {
         }
     }
 
-    private static void waitUntilReady(HttpClient client, String url, ServerProcess p) throws Exception {
-        long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (System.nanoTime() < end) {
-            assertTrue(p.isAlive(), "server exited early:\n" + p.output());
-            try {
-                if (client.send(HttpRequest.newBuilder(URI.create(url)).build(),
-                                HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return;
-                }
-            } catch (java.io.IOException notYet) {
-                // not listening yet
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError("server not ready:\n" + p.output());
-    }
 }

@@ -69,4 +69,24 @@ public final class ServerProcess implements AutoCloseable {
         process.destroyForcibly();
     }
 
+
+    /** Polls {@code url} until it answers 200 (at most 60 s); fails at once if the process exits. */
+    public void waitUntilReady(java.net.http.HttpClient client, String url) throws Exception {
+        long end = System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < end) {
+            if (!isAlive()) {
+                throw new AssertionError("server exited early:\n" + output());
+            }
+            try {
+                if (client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).build(),
+                                java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return;
+                }
+            } catch (java.io.IOException notYet) {
+                // not listening yet
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("server not ready:\n" + output());
+    }
 }

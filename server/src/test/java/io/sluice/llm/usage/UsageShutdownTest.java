@@ -56,7 +56,7 @@ class UsageShutdownTest {
                 "LLM_PROVIDERS_SIMULATED_LATENCY", "1ms",
                 "LLM_PROVIDERS_SIMULATED_TOKENS_dash_PER_dash_SECOND", "100000",
                 "LLM_PROVIDERS_SIMULATED_REPLY_dash_TOKENS", "3"))) {
-            waitUntilReady(client, base + "/observe/health/ready", p);
+            p.waitUntilReady(client, base + "/observe/health/ready");
 
             ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);
             List<Future<Integer>> answers = new ArrayList<>();
@@ -97,20 +97,4 @@ class UsageShutdownTest {
         }
     }
 
-    private static void waitUntilReady(HttpClient client, String url, ServerProcess p) throws Exception {
-        long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (System.nanoTime() < end) {
-            assertTrue(p.isAlive(), "server exited early:\n" + p.output());
-            try {
-                if (client.send(HttpRequest.newBuilder(URI.create(url)).build(),
-                                HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return;
-                }
-            } catch (java.io.IOException notYet) {
-                // not listening yet
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError("server not ready:\n" + p.output());
-    }
 }
