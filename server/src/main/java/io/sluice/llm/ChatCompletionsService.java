@@ -3,7 +3,6 @@ package io.sluice.llm;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 import io.helidon.http.HeaderValues;
@@ -28,6 +27,7 @@ public final class ChatCompletionsService implements HttpService {
     private final ChatRouter router;
     private final UsageSink usage;
     private final long created = Instant.now().getEpochSecond();
+    private final byte[] modelList;   // the catalog is fixed at start: serialized once, not per request
 
     public ChatCompletionsService(Admission admission, ModelCatalog catalog, ChatRequestValidator validator,
                                   ChatRouter router, UsageSink usage, Duration pingInterval) {
@@ -36,6 +36,7 @@ public final class ChatCompletionsService implements HttpService {
         this.validator = validator;
         this.router = router;
         this.usage = usage;
+        this.modelList = Json.bytes(Map.of("object", "list", "data", catalog.models().stream().map(this::describe).toList()));
     }
 
     @Override
@@ -62,8 +63,8 @@ public final class ChatCompletionsService implements HttpService {
     }
 
     private void models(ServerRequest req, ServerResponse res) {
-        List<Map<String, Object>> data = catalog.models().stream().map(this::describe).toList();
-        Json.send(res, Map.of("object", "list", "data", data));
+        res.header(HeaderValues.CONTENT_TYPE_JSON);
+        res.send(modelList);
     }
 
     private void model(ServerRequest req, ServerResponse res) {
