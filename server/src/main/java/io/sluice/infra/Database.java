@@ -1,8 +1,5 @@
 package io.sluice.infra;
 
-import java.net.URI;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -61,7 +58,7 @@ public final class Database implements AutoCloseable {
 
     /** Opens the pool (fails fast when the database cannot be reached) and applies migrations. */
     public static Database open(DatabaseSettings s, String url) {
-        Target target = Target.parse(url, s.username(), s.password());
+        DatabaseTarget target = DatabaseTarget.parse(url, s.username(), s.password());
         PoolSizing sizing = PoolSizing.of(s);
 
         HikariConfig hc = new HikariConfig();
@@ -217,37 +214,5 @@ public final class Database implements AutoCloseable {
     @Override
     public void close() {
         dataSource.close();
-    }
-
-    /** A JDBC URL and credentials from either a jdbc: URL or a postgres:// URL with user info. */
-    record Target(String jdbcUrl, String username, String password) {
-        static Target parse(String url, String username, String password) {
-            if (url.startsWith("postgres://") || url.startsWith("postgresql://")) {
-                URI uri = URI.create(url);
-                String user = username;
-                String pass = password;
-                if (uri.getRawUserInfo() != null) {
-                    String[] parts = uri.getRawUserInfo().split(":", 2);
-                    user = decode(parts[0]);
-                    if (parts.length == 2) {
-                        pass = decode(parts[1]);
-                    }
-                }
-                String port = uri.getPort() > 0 ? ":" + uri.getPort() : "";
-                String query = uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery();
-                return new Target("jdbc:postgresql://" + uri.getHost() + port + uri.getRawPath() + query, user, pass);
-            }
-            return new Target(url, username, password);
-        }
-
-        /** The URL without credentials or query parameters, safe to log. */
-        String display() {
-            int q = jdbcUrl.indexOf('?');
-            return q < 0 ? jdbcUrl : jdbcUrl.substring(0, q);
-        }
-
-        private static String decode(String s) {
-            return URLDecoder.decode(s, StandardCharsets.UTF_8);
-        }
     }
 }

@@ -3,7 +3,6 @@ package io.sluice.ratelimit;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import com.github.benmanes.caffeine.cache.Cache;
@@ -32,17 +31,12 @@ import org.slf4j.LoggerFactory;
 final class Leases implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Leases.class);
     private static final int MAX_BUCKETS = 100_000;
-    private static final int RETURN_QUEUE = 10_000;
-    private static final int RETURN_BATCH = 100;
-
-    private record Returned(String key, Limit limit, int tokens) {
-    }
 
     private final RedisTokenBucket redis;
     private final int percent;
     private final long ttlMs;
     private final Cache<String, Lease> table;
-    private final ArrayBlockingQueue<Returned> returns = new ArrayBlockingQueue<>(RETURN_QUEUE);
+    private final LeaseReturns returns;
     private final Thread returner;
     private volatile boolean closed;
 
@@ -50,6 +44,7 @@ final class Leases implements AutoCloseable {
         this.redis = redis;
         this.percent = percent;
         this.ttlMs = ttl.toMillis();
+        this.returns = new LeaseReturns(redis);
         this.table = Caffeine.newBuilder().maximumSize(MAX_BUCKETS).expireAfterAccess(ttl)
                 .executor(Runnable::run)   // the listener only queues; no pool thread needed
                 .removalListener((String key, Lease lease, RemovalCause cause) -> {
@@ -200,9 +195,7 @@ final class Leases implements AutoCloseable {
     }
 
     private void giveBack(String key, Limit limit, int tokens) {
-        if (tokens > 0 && !returns.offer(new Returned(key, limit, tokens))) {
-            LOG.debug("rate limiter: return queue full; {} leased tokens of {} expire unused", tokens, key);
-        }
+        returns.give(key, limit, tokens);
     }
 
     private void returnLoop() {
@@ -216,28 +209,7 @@ final class Leases implements AutoCloseable {
                 }
             }
             table.cleanUp();   // expiry happens here, not only when requests touch the table
-            flushReturns();
-        }
-    }
-
-    /** One trip per batch of returned leftovers; a failed one drops them (the budget is short by that much until refill). */
-    private void flushReturns() {
-        List<Returned> batch = new ArrayList<>(RETURN_BATCH);
-        while (returns.drainTo(batch, RETURN_BATCH) > 0) {
-            List<String> keys = new ArrayList<>(batch.size());
-            List<Limit> limits = new ArrayList<>(batch.size());
-            int[] back = new int[batch.size()];
-            for (int i = 0; i < batch.size(); i++) {
-                keys.add(batch.get(i).key());
-                limits.add(batch.get(i).limit());
-                back[i] = batch.get(i).tokens();
-            }
-            try {
-                redis.lease(keys, limits, new int[batch.size()], back, false);
-            } catch (RuntimeException e) {
-                LOG.debug("rate limiter: could not return {} leases ({})", batch.size(), e.getClass().getSimpleName());
-            }
-            batch.clear();
+            returns.flush();
         }
     }
 
@@ -252,6 +224,6 @@ final class Leases implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         table.invalidateAll();
-        flushReturns();
+        returns.flush();
     }
 }
