@@ -21,8 +21,8 @@ public class ApiException extends RuntimeException {
     }
 
     /**
-     * For a status known only at run time (an upstream's answer) and for callers not yet moved to
-     * {@link ErrorCode}; the code must still be one of the catalogue's ({@code ErrorCodeTest} checks).
+     * For a status known only at run time (the error mapper's fallbacks); the code must still be
+     * one of the catalogue's ({@code ErrorCodeTest} checks).
      */
     public ApiException(int status, String code, String message) {
         this(status, code, message, null);
@@ -39,20 +39,12 @@ public class ApiException extends RuntimeException {
         return new ApiException(code, message);
     }
 
-    public static ApiException badRequest(String code, String message) {
-        return new ApiException(400, code, message);
-    }
-
     public static ApiException notFound(ErrorCode code, String message) {
         return new ApiException(code, message);
     }
 
     public static ApiException unavailable(ErrorCode code, String message, Duration retryAfter) {
         return new ApiException(code, message, retryAfter);
-    }
-
-    public static ApiException unavailable(String code, String message, Duration retryAfter) {
-        return new ApiException(503, code, message, retryAfter);
     }
 
     public int status() {

@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sluice.http.ApiException;
+import io.sluice.http.ErrorCode;
 import io.sluice.http.Json;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -132,7 +133,7 @@ final class TaskSubmitter implements AutoCloseable {
             } catch (RuntimeException d) {   // the reconciler re-enqueues what stays queued
                 LOG.warn("could not remove {} unannounced task(s): {}", batch.size(), d.toString());
             }
-            batch.forEach(p -> p.fail(ApiException.unavailable("queue_unavailable",
+            batch.forEach(p -> p.fail(ApiException.unavailable(ErrorCode.QUEUE_UNAVAILABLE,
                     "the task queue is not available; retry later", Duration.ofSeconds(5))));
             return;
         }
@@ -140,7 +141,7 @@ final class TaskSubmitter implements AutoCloseable {
     }
 
     private static ApiException unavailable(String message) {
-        return ApiException.unavailable("queue_unavailable", message, Duration.ofSeconds(1));
+        return ApiException.unavailable(ErrorCode.QUEUE_UNAVAILABLE, message, Duration.ofSeconds(1));
     }
 
     /** Stops taking submits and writes what is waiting (bounded by the batcher's own waits). */

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Optional;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.sluice.http.ErrorCode;
 import io.sluice.http.Json;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -96,7 +97,7 @@ final class TaskWorker implements Runnable {
             failed(task, d, f, System.nanoTime() - start);
         } catch (RuntimeException e) {
             LOG.error("task {} crashed its runner", task.id(), e);
-            failed(task, d, new TaskRunner.Failure(true, "internal_error", "the task runner failed"), System.nanoTime() - start);
+            failed(task, d, new TaskRunner.Failure(true, ErrorCode.INTERNAL_ERROR.code(), "the task runner failed"), System.nanoTime() - start);
         } finally {
             heartbeat.interrupt();
         }

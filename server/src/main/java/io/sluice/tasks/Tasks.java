@@ -64,7 +64,7 @@ public final class Tasks implements AutoCloseable {
                 return submitter.submit(owner, kind, request);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw ApiException.unavailable("queue_unavailable", "the task submit was interrupted; retry later",
+                throw ApiException.unavailable(ErrorCode.QUEUE_UNAVAILABLE, "the task submit was interrupted; retry later",
                                                Duration.ofSeconds(1));
             }
         }
