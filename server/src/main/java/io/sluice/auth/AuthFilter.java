@@ -17,12 +17,12 @@ import io.sluice.ratelimit.RequestLimits;
  *
  * <ul>
  * <li>A credential settled in memory (a cached API key, a valid unrevoked JWT: a hash lookup or an
- *     HMAC, cheaper than the Redis call itself) is authenticated first, and then both buckets are
- *     taken in one Redis round trip.</li>
+ *     HMAC, cheaper than a Redis call) is authenticated first, and then both buckets are taken
+ *     together: from this instance's leases, with at most one Redis trip when a lease runs out.</li>
  * <li>Anything else — an unknown or wrong key, a bad token, no credentials, a login — takes the
- *     per-IP bucket first, so a flood of guessed keys or passwords costs a Redis call, never a
+ *     per-IP bucket first, so a flood of guessed keys or passwords costs at most a Redis call, never a
  *     PostgreSQL lookup or an Argon2 hash; only then is it authenticated (the database, a 401), and
- *     the client bucket taken in a second trip. Guesses are never cached, so they always land here.</li>
+ *     the client bucket taken separately. Guesses are never cached, so they always land here.</li>
  * </ul>
  * Either way a request sees the same answers as with two separate checks around authentication.
  */

@@ -81,20 +81,7 @@ class SharedBudgetTest {
                 // Hammer both instances at once with the key, far past its budget.
                 int threads = 8;
                 int perThread = 50;
-                ExecutorService pool = Executors.newFixedThreadPool(threads);
-                List<Future<?>> done = new ArrayList<>();
-                for (int t = 0; t < threads; t++) {
-                    TestServer s = t % 2 == 0 ? a : b;
-                    done.add(pool.submit(() -> {
-                        for (int i = 0; i < perThread; i++) {
-                            count(get(s, key), keyOk, keyRefused);
-                        }
-                    }));
-                }
-                for (Future<?> f : done) {
-                    f.get();
-                }
-                pool.shutdown();
+                hammer(a, b, key, threads, perThread, keyOk, keyRefused);
                 int sent = warmUp + sequential / 2 + threads * perThread;
                 assertEquals(sent, keyOk.get() + keyRefused.get());
                 assertTrue(keyOk.get() >= LIMIT * 0.95 && keyOk.get() <= LIMIT * 1.05,
@@ -127,20 +114,7 @@ class SharedBudgetTest {
                 long evalBefore = calls(redis, "evalsha");
                 int threads = 8;
                 int perThread = 300;   // 2,400 requests: 20% past the budget
-                ExecutorService pool = Executors.newFixedThreadPool(threads);
-                List<Future<?>> done = new ArrayList<>();
-                for (int t = 0; t < threads; t++) {
-                    TestServer s = t % 2 == 0 ? a : b;
-                    done.add(pool.submit(() -> {
-                        for (int i = 0; i < perThread; i++) {
-                            count(get(s, key), ok, refused);
-                        }
-                    }));
-                }
-                for (Future<?> f : done) {
-                    f.get();
-                }
-                pool.shutdown();
+                hammer(a, b, key, threads, perThread, ok, refused);
                 long evals = calls(redis, "evalsha") - evalBefore;
                 int sent = threads * perThread;
                 assertEquals(sent, ok.get() + refused.get());
@@ -149,6 +123,28 @@ class SharedBudgetTest {
                 assertTrue(refused.get() > 0, "the hammering went past the budget");
                 assertTrue(evals * 10 < sent, "Redis script calls " + evals + " for " + sent + " requests: leases make them rare");
             }
+        }
+    }
+
+    /** {@code threads} threads, half on each instance, each sending {@code perThread} requests with {@code credential}. */
+    private static void hammer(TestServer a, TestServer b, String credential, int threads, int perThread,
+                               AtomicInteger ok, AtomicInteger refused) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                TestServer s = t % 2 == 0 ? a : b;
+                done.add(pool.submit(() -> {
+                    for (int i = 0; i < perThread; i++) {
+                        count(get(s, credential), ok, refused);
+                    }
+                }));
+            }
+            for (Future<?> f : done) {
+                f.get();
+            }
+        } finally {
+            pool.shutdown();
         }
     }
 
