@@ -9,6 +9,7 @@ import io.sluice.auth.Credentials;
 import io.sluice.auth.KeysService;
 import io.sluice.auth.Passwords;
 import io.sluice.auth.UserStore;
+import io.sluice.auth.UsersService;
 import io.sluice.infra.Database;
 import io.sluice.infra.Redis;
 import io.sluice.observe.ServerMeters;
@@ -34,6 +35,7 @@ final class Gate implements AutoCloseable {
     private final AuthFilter authFilter;
     private final AuthService authService;
     private final KeysService keysService;
+    private final UsersService usersService;
     private final RateLimiter limiter;
 
     Gate(AuthSettings auth, RateLimitSettings limits, SecuritySettings security, Database db, Redis redis, ServerMeters meters) {
@@ -50,14 +52,13 @@ final class Gate implements AutoCloseable {
         this.authFilter = new AuthFilter(auth.enabled(), credentials.authenticator(), requestLimits);
         this.authService = new AuthService(users, passwords, credentials.jwt(), credentials.revocations(), limiter, auth);
         this.keysService = new KeysService(credentials.keys(), credentials.store());
+        this.usersService = new UsersService(users, credentials);
     }
 
     static void warnAboutAuth(AuthSettings s) {
         if (!s.enabled()) {
             LOG.warn("AUTH IS OFF (auth.enabled: false): every caller is an admin and sees everything. "
                      + "Use this only on a machine nobody else can reach.");
-        } else if (s.jwtSecret().equals(AuthSettings.DEVELOPMENT_SECRET)) {
-            LOG.warn("auth.jwt-secret is the development default; set AUTH_JWT_dash_SECRET (production mode refuses it)");
         }
     }
 
@@ -79,7 +80,8 @@ final class Gate implements AutoCloseable {
 
     void services(HttpRouting.Builder r) {
         r.register("/api/auth", authService)
-         .register("/api/keys", keysService);
+         .register("/api/keys", keysService)
+         .register("/api/users", usersService);
     }
 
     @Override

@@ -45,12 +45,12 @@ public final class ApiKeyStore {
 
     public Optional<Match> findByPrefix(String prefix) {
         return db.queryOne("SELECT k.id, k.user_id, k.name, k.prefix, k.key_hash, k.created_at, "
-                           + "u.username, u.password_hash, u.role FROM api_keys k JOIN users u ON u.id = k.user_id "
+                           + "u.username, u.password_hash, u.role, u.disabled FROM api_keys k JOIN users u ON u.id = k.user_id "
                            + "WHERE k.prefix = ?",
                            rs -> {
                                KeyRow key = row(rs);
                                return new Match(key, new UserStore.User(key.userId(), rs.getString(7), rs.getString(8),
-                                                                        Principal.Role.of(rs.getString(9))));
+                                                                        Principal.Role.of(rs.getString(9)), rs.getBoolean(10)));
                            }, prefix);
     }
 

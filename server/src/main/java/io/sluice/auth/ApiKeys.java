@@ -60,6 +60,7 @@ public final class ApiKeys {
         }
         long epoch = cache.epoch();
         Optional<Principal> found = store.findByPrefix(key.substring(PREFIX.length(), PREFIX.length() + PREFIX_CHARS))
+                .filter(m -> !m.user().disabled())   // a disabled user's keys are refused like unknown ones
                 .filter(m -> MessageDigest.isEqual(m.key().keyHash().getBytes(StandardCharsets.US_ASCII),
                                                    hash.getBytes(StandardCharsets.US_ASCII)))
                 .map(m -> new Principal(m.user().id().toString(), m.user().username(), m.user().role(),
@@ -80,6 +81,13 @@ public final class ApiKeys {
         }
         cache.keyDeleted(id.toString());
         return true;
+    }
+
+    /** 256 random bits, URL-safe Base64: a key nobody else knows. */
+    static String randomSecret() {
+        byte[] b = new byte[32];
+        RANDOM.nextBytes(b);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
     }
 
     private static boolean wellFormed(String key) {

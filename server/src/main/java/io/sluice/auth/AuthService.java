@@ -14,13 +14,11 @@ import io.sluice.http.ApiException;
 import io.sluice.http.ErrorCode;
 import io.sluice.http.Fields;
 import io.sluice.http.Json;
-import io.sluice.ratelimit.Decision;
-import io.sluice.ratelimit.Limit;
 import io.sluice.ratelimit.RateLimiter;
 
 /**
  * {@code /api/auth}: register (open when auth.registration is on, otherwise admins only), login
- * (JWT; its own stricter limit per account and per IP), logout (revokes the token until it
+ * (JWT; its own stricter limits, see {@link LoginThrottle}), logout (revokes the token until it
  * expires, in Redis) and verify.
  */
 public final class AuthService implements HttpService {
@@ -29,9 +27,8 @@ public final class AuthService implements HttpService {
     private final Passwords passwords;
     private final Jwt jwt;
     private final Revocations revocations;
-    private final RateLimiter limiter;
     private final AuthSettings settings;
-    private final Limit loginLimit;
+    private final LoginThrottle throttle;
 
     public AuthService(UserStore users, Passwords passwords, Jwt jwt, Revocations revocations, RateLimiter limiter,
                        AuthSettings settings) {
@@ -39,9 +36,8 @@ public final class AuthService implements HttpService {
         this.passwords = passwords;
         this.jwt = jwt;
         this.revocations = revocations;
-        this.limiter = limiter;
         this.settings = settings;
-        this.loginLimit = new Limit(settings.loginAttempts(), settings.loginWindow());
+        this.throttle = new LoginThrottle(limiter, settings);
     }
 
     @Override
@@ -76,10 +72,10 @@ public final class AuthService implements HttpService {
         JsonNode body = Json.readObject(req);
         String username = Usernames.normalize(Fields.requiredText(body, "username", MAX_FIELD));
         String password = Fields.requiredText(body, "password", MAX_FIELD);
-        limitLogin("login-ip:" + req.remotePeer().host(), "login (per IP)", res);
-        limitLogin("login-user:" + (username.length() > 64 ? username.substring(0, 64) : username), "login (per account)", res);
+        throttle.attempt(req.remotePeer().host(), username, res);
         UserStore.User user = Usernames.valid(username) ? users.findByUsername(username).orElse(null) : null;
-        if (!passwords.verify(password, user == null ? null : user.passwordHash())) {
+        // A disabled account answers exactly like a wrong password (after the same hashing work).
+        if (!passwords.verify(password, user == null ? null : user.passwordHash()) || user.disabled()) {
             throw Authenticator.unauthorized("wrong username or password");
         }
         String token = jwt.issue(user.id().toString(), user.username(), user.role().db());
@@ -89,14 +85,6 @@ public final class AuthService implements HttpService {
         json.put("expires_in", jwt.ttl().toSeconds());
         json.put("user", user.principal().view());
         Json.send(res, json);
-    }
-
-    private void limitLogin(String key, String what, ServerResponse res) {
-        Decision d = limiter.take(key, loginLimit);
-        if (!d.allowed()) {
-            d.writeHeaders(res);
-            throw d.rejection(what);
-        }
     }
 
     private void logout(ServerRequest req, ServerResponse res) {

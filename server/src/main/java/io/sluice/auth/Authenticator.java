@@ -10,17 +10,20 @@ public final class Authenticator {
     private final Jwt jwt;
     private final Revocations revocations;
     private final ApiKeys keys;
+    private final UserStates users;
 
-    public Authenticator(Jwt jwt, Revocations revocations, ApiKeys keys) {
+    Authenticator(Jwt jwt, Revocations revocations, ApiKeys keys, UserStates users) {
         this.jwt = jwt;
         this.revocations = revocations;
         this.keys = keys;
+        this.users = users;
     }
 
     /**
      * The principal when the credential can be settled in memory — a cached API key, or a JWT whose
-     * signature and expiry hold and that is not revoked — else null: unknown keys, bad tokens and
-     * missing headers go to {@link #authenticate}, which may ask PostgreSQL and answers the 401.
+     * signature and expiry hold, that is not revoked and whose user's standing is cached — else null:
+     * unknown keys, bad tokens, uncached users and missing headers go to {@link #authenticate}, which
+     * may ask PostgreSQL and answers the 401.
      */
     public Principal fromMemory(String authorization) {
         if (authorization == null || authorization.length() < 8
@@ -33,7 +36,11 @@ public final class Authenticator {
         }
         try {
             Jwt.Claims claims = jwt.verify(token);
-            return revocations.revoked(claims.tokenId()) ? null : principal(claims);
+            if (revocations.revoked(claims.tokenId())) {
+                return null;
+            }
+            UserStates.State user = users.cached(claims.subject());
+            return user == null || !user.active() ? null : principal(claims, user);
         } catch (Jwt.InvalidTokenException e) {
             return null;
         }
@@ -59,12 +66,16 @@ public final class Authenticator {
         if (revocations.revoked(claims.tokenId())) {
             throw unauthorized("token has been revoked");
         }
-        return principal(claims);
+        UserStates.State user = users.current(claims.subject());
+        if (!user.active()) {
+            throw unauthorized("the token's user no longer exists or is disabled");
+        }
+        return principal(claims, user);
     }
 
-    private static Principal principal(Jwt.Claims claims) {
-        return new Principal(claims.subject(), claims.username(), Principal.Role.of(claims.role()), null,
-                             claims.tokenId(), claims.expiresAt());
+    /** The role is the user's current one, never the token's: a demotion takes effect at once. */
+    private static Principal principal(Jwt.Claims claims, UserStates.State user) {
+        return new Principal(claims.subject(), user.username(), user.role(), null, claims.tokenId(), claims.expiresAt());
     }
 
     public static ApiException unauthorized(String message) {

@@ -8,7 +8,7 @@ import io.sluice.infra.Redis;
 import io.sluice.observe.ServerMeters;
 
 /**
- * API keys, token revocations and the authenticator over them, with their in-memory copies kept
+ * API keys, token revocations, users' current standing and the authenticator over them, with their in-memory copies kept
  * honest by one {@link InvalidationBus}. Owns the bus (and its threads): close it on shutdown.
  * With auth switched off nothing is cached and no bus runs.
  */
@@ -20,19 +20,23 @@ public final class Credentials implements AutoCloseable {
     private final Authenticator authenticator;
     private final InvalidationBus bus;
     private final KeyCache cache;
+    private final UserStates users;
 
     public Credentials(AuthSettings s, Database db, Redis redis) {
         Clock clock = Clock.systemUTC();
         this.cache = new KeyCache(s.cacheTtl(), s.cacheMaxEntries());
         this.store = new ApiKeyStore(db);
         this.keys = new ApiKeys(store, cache);
-        this.jwt = new Jwt(s.jwtSecret(), s.tokenTtl(), clock);
+        // With auth off no token is ever issued or checked: a throw-away key, and no secret file.
+        this.jwt = new Jwt(s.enabled() ? JwtSecrets.resolve(s) : ApiKeys.randomSecret(), s.tokenTtl(), clock);
         this.revocations = new Revocations(redis, clock, s.tokenTtl());
-        this.authenticator = new Authenticator(jwt, revocations, keys);
-        this.bus = s.enabled() ? new InvalidationBus(redis, List.of(cache, revocations)) : null;
+        this.users = new UserStates(new UserStore(db), cache, s.cacheTtl(), s.cacheMaxEntries());
+        this.authenticator = new Authenticator(jwt, revocations, keys, users);
+        this.bus = s.enabled() ? new InvalidationBus(redis, List.of(cache, revocations, users)) : null;
         if (bus != null) {
             cache.attach(bus);
             revocations.attach(bus);
+            users.attach(bus);
         }
     }
 
@@ -58,6 +62,11 @@ public final class Credentials implements AutoCloseable {
 
     public Revocations revocations() {
         return revocations;
+    }
+
+    /** Tells every instance that a user's role, standing or existence changed (within a second). */
+    public void userChanged(java.util.UUID userId) {
+        users.changed(userId);
     }
 
     public Authenticator authenticator() {

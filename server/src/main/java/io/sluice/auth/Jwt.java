@@ -27,6 +27,7 @@ public final class Jwt {
     private static final Base64.Decoder DEC = Base64.getUrlDecoder();
     private static final String HEADER = ENC.encodeToString("{\"alg\":\"HS256\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8));
     private static final int MAX_LENGTH = 4096;
+    private static final long MAX_EPOCH_SECONDS = 253_402_300_799L;   // 9999-12-31T23:59:59Z
 
     private final SecretKeySpec key;
     private final Duration ttl;
@@ -88,20 +89,38 @@ public final class Jwt {
             throw new InvalidTokenException("bad token signature");
         }
         JsonNode claims = decodeJson(parts[1]);
-        JsonNode exp = claims.get("exp");
-        if (exp == null || !exp.canConvertToLong()) {
+        if (claims.get("exp") == null) {
             throw new InvalidTokenException("token has no expiry");
         }
-        Instant expiresAt = Instant.ofEpochSecond(exp.asLong());
+        Instant expiresAt = Instant.ofEpochSecond(epochSeconds(claims, "exp"));
+        if (claims.has("iat")) {
+            epochSeconds(claims, "iat");   // present: must be a sane time too
+        }
         if (!clock.instant().isBefore(expiresAt)) {
             throw new InvalidTokenException("token expired");
         }
-        String sub = claims.path("sub").asText("");
-        String jti = claims.path("jti").asText("");
+        String sub = claims.path("sub").isTextual() ? claims.get("sub").asText() : "";   // a number is no user id of ours
+        String jti = claims.path("jti").isTextual() ? claims.get("jti").asText() : "";
         if (sub.isEmpty() || jti.isEmpty()) {
             throw new InvalidTokenException("token lacks sub or jti");
         }
         return new Claims(sub, claims.path("name").asText(""), claims.path("role").asText("user"), jti, expiresAt);
+    }
+
+    /**
+     * A time claim as epoch seconds, refused unless a number between 1970 and the year 9999: a value
+     * that overflows a long, or an {@link Instant}, is a bad token (401), never an exception (500).
+     */
+    private static long epochSeconds(JsonNode claims, String name) throws InvalidTokenException {
+        JsonNode v = claims.get(name);
+        if (v == null || !v.isNumber() || !v.canConvertToLong()) {
+            throw new InvalidTokenException("token claim " + name + " is not a valid time");
+        }
+        long seconds = v.asLong();
+        if (seconds < 0 || seconds > MAX_EPOCH_SECONDS) {
+            throw new InvalidTokenException("token claim " + name + " is out of range");
+        }
+        return seconds;
     }
 
     private byte[] sign(String signingInput) {

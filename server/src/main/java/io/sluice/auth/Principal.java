@@ -45,6 +45,15 @@ public record Principal(String userId, String username, Role role, String keyId,
                 .orElseThrow(() -> new ApiException(ErrorCode.UNAUTHORIZED, "authentication required"));
     }
 
+    /** The caller if it is an admin now (the role is the user's current one, not the token's); else 403. */
+    public static Principal admin(ServerRequest req, String what) {
+        Principal p = of(req);
+        if (!p.admin()) {
+            throw new ApiException(ErrorCode.ADMIN_REQUIRED, what + " is for admins only");
+        }
+        return p;
+    }
+
     public boolean admin() {
         return role == Role.ADMIN;
     }

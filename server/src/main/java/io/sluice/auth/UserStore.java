@@ -2,6 +2,7 @@ package io.sluice.auth;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -9,7 +10,7 @@ import io.sluice.infra.Database;
 
 /** Users in PostgreSQL; parameterised statements only. */
 public final class UserStore {
-    private static final String COLUMNS = "id, username, password_hash, role";
+    private static final String COLUMNS = "id, username, password_hash, role, disabled";
 
     private final Database db;
 
@@ -17,7 +18,7 @@ public final class UserStore {
         this.db = db;
     }
 
-    public record User(UUID id, String username, String passwordHash, Principal.Role role) {
+    public record User(UUID id, String username, String passwordHash, Principal.Role role, boolean disabled) {
         public Principal principal() {
             return new Principal(id.toString(), username, role, null, null, null);
         }
@@ -34,11 +35,31 @@ public final class UserStore {
         return db.queryOne("SELECT " + COLUMNS + " FROM users WHERE username = ?", UserStore::user, username);
     }
 
+    public Optional<User> findById(UUID id) {
+        return db.queryOne("SELECT " + COLUMNS + " FROM users WHERE id = ?", UserStore::user, id);
+    }
+
+    public List<User> list() {
+        return db.query("SELECT " + COLUMNS + " FROM users ORDER BY username LIMIT 10000", UserStore::user);
+    }
+
+    /** Sets role and/or disabled (null = unchanged); the updated user, or empty when there is none. */
+    public Optional<User> update(UUID id, Principal.Role role, Boolean disabled) {
+        return db.queryOne("UPDATE users SET role = COALESCE(?, role), disabled = COALESCE(?, disabled) WHERE id = ? RETURNING "
+                           + COLUMNS, UserStore::user, role == null ? null : role.db(), disabled, id);
+    }
+
+    /** Deletes the user (their API keys go with them); false when there was none. */
+    public boolean delete(UUID id) {
+        return db.update("DELETE FROM users WHERE id = ?", id) == 1;
+    }
+
     public boolean any() {
         return db.queryOne("SELECT 1 FROM users LIMIT 1", row -> true).isPresent();
     }
 
-    private static User user(ResultSet rs) throws SQLException {
-        return new User(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3), Principal.Role.of(rs.getString(4)));
+    static User user(ResultSet rs) throws SQLException {
+        return new User(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3), Principal.Role.of(rs.getString(4)),
+                        rs.getBoolean(5));
     }
 }

@@ -40,6 +40,7 @@ public enum ErrorCode {
     UNAUTHORIZED(401, "unauthorized"),
     INVALID_API_KEY(401, "invalid_api_key"),
     REGISTRATION_DISABLED(403, "registration_disabled"),
+    ADMIN_REQUIRED(403, "admin_required"),
     // 404: someone else's resource answers exactly like a missing one
     NOT_FOUND(404, "not_found"),
     MODEL_NOT_FOUND(404, "model_not_found"),
@@ -47,6 +48,7 @@ public enum ErrorCode {
     TASK_NOT_FOUND(404, "task_not_found"),
     SCENE_NOT_FOUND(404, "scene_not_found"),
     API_KEY_NOT_FOUND(404, "api_key_not_found"),
+    USER_NOT_FOUND(404, "user_not_found"),
     METHOD_NOT_ALLOWED(405, "method_not_allowed"),
     // 409, 413, 415, 429
     SCENE_EXISTS(409, "scene_exists"),

@@ -25,7 +25,8 @@ import io.sluice.tasks.Tasks;
 import io.sluice.tasks.TasksService;
 
 /**
- * The seed's prompt scenes under /api/llmchat: CRUD for templates, and
+ * The seed's prompt scenes under /api/llmchat: CRUD for templates (scenes are global, so creating,
+ * replacing and deleting one is for admins; anyone signed in may list, read and call them), and
  * {@code POST /prompts/{scene}/api} which renders a template with the caller's variables and runs it
  * as a task (202 + task id; poll {@code GET /tasks/{id}}) or, with {@code ?sync=true} or
  * {@code llm.async-default: false}, answers with the completion directly.
@@ -56,6 +57,7 @@ public final class ScenesService implements HttpService {
     }
 
     private void create(ServerRequest req, ServerResponse res) {
+        Principal.admin(req, "creating a prompt scene");
         JsonNode body = Json.readObject(req);
         Scene scene = parse(Fields.requiredText(body, "scene", 1000), body);
         if (store.find(scene.scene()).isPresent()) {
@@ -66,10 +68,12 @@ public final class ScenesService implements HttpService {
     }
 
     private void replace(ServerRequest req, ServerResponse res) {
+        Principal.admin(req, "replacing a prompt scene");
         Json.send(res, view(store.upsert(parse(sceneName(req), Json.readObject(req)))));
     }
 
     private void delete(ServerRequest req, ServerResponse res) {
+        Principal.admin(req, "deleting a prompt scene");
         if (!store.delete(sceneName(req))) {
             throw ApiException.notFound(ErrorCode.SCENE_NOT_FOUND, "no scene '" + sceneName(req) + "'");
         }

@@ -88,6 +88,45 @@ class AuthTest {
     }
 
     @Test
+    void overflowingClaimsInAValidlySignedTokenAre401WithJson() throws Exception {
+        String user = Users.fresh("claims");
+        String token = Users.registerAndLogin(a, user);
+        String id = TestServer.json(get(a, "/api/auth/verify", token)).at("/user/id").asText();
+        String jti = "\"jti\":\"" + java.util.UUID.randomUUID() + "\"";
+        String sub = "\"sub\":\"" + id + "\"";
+        String[] payloads = {
+            "{" + sub + "," + jti + ",\"exp\":9223372036854775807}",
+            "{" + sub + "," + jti + ",\"exp\":-9223372036854775808}",
+            "{" + sub + "," + jti + ",\"exp\":99999999999999999999999999999}",
+            "{" + sub + "," + jti + ",\"exp\":1e300}",
+            "{" + sub + "," + jti + ",\"exp\":\"4102444800\"}",
+            "{" + sub + "," + jti + ",\"exp\":4102444800,\"iat\":99999999999999999999999999999}",
+            "{" + sub + "," + jti + ",\"exp\":4102444800,\"iat\":-9223372036854775808}",
+            "{\"sub\":99999999999999999999999999999," + jti + ",\"exp\":4102444800}",
+            "{\"sub\":\"99999999999999999999999999999\"," + jti + ",\"exp\":4102444800}",
+            "{\"sub\":\"ffffffffffffffffffff-1-1-1-1\"," + jti + ",\"exp\":4102444800}",
+            "{" + sub + ",\"jti\":1e400,\"exp\":4102444800}",
+        };
+        for (String payload : payloads) {
+            HttpResponse<String> r = get(a, "/api/auth/verify", sign(payload));
+            assertEquals(401, r.statusCode(), payload + " -> " + r.body());
+            assertEquals("invalid_api_key", TestServer.json(r).at("/error/code").asText(), payload);
+        }
+        assertEquals(200, get(a, "/api/auth/verify", sign("{" + sub + "," + jti + ",\"exp\":4102444800}")).statusCode(),
+                     "the same shape with sane numbers is accepted (the signing here is right)");
+    }
+
+    /** A token over any payload, signed with the servers' secret as Jwt does. */
+    private static String sign(String payloadJson) throws Exception {
+        Base64.Encoder enc = Base64.getUrlEncoder().withoutPadding();
+        String input = enc.encodeToString("{\"alg\":\"HS256\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8)) + "."
+                       + enc.encodeToString(payloadJson.getBytes(StandardCharsets.UTF_8));
+        javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+        mac.init(new javax.crypto.spec.SecretKeySpec(SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+        return input + "." + enc.encodeToString(mac.doFinal(input.getBytes(StandardCharsets.US_ASCII)));
+    }
+
+    @Test
     void apiKeysAreShownOnceAndOwned() {
         String alice = Users.registerAndLogin(a, Users.fresh("keys-a"));
         String bob = Users.registerAndLogin(a, Users.fresh("keys-b"));
@@ -116,7 +155,7 @@ class AuthTest {
         HttpResponse<String> common = a.postJson("/api/auth/register", "{\"username\":\"" + user + "\",\"password\":\"password123\"}");
         assertEquals(400, common.statusCode());
         assertEquals("weak_password", TestServer.json(common).path("error").path("code").asText());
-        Users.registerAndLogin(b, user);   // one login of the allowed 4 (per account and per IP)
+        Users.registerAndLogin(b, user);   // one login of the allowed 4 (per account from this address)
 
         int[] statuses = new int[4];
         for (int i = 0; i < statuses.length; i++) {

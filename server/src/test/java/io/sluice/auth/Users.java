@@ -42,6 +42,33 @@ final class Users {
         return server.send(HttpRequest.newBuilder(server.uri(path)).header("Authorization", "Bearer " + bearer).DELETE());
     }
 
+    static HttpResponse<String> send(TestServer server, String method, String path, String bearer, String json) {
+        return server.send(HttpRequest.newBuilder(server.uri(path))
+                                   .header("Authorization", "Bearer " + bearer)
+                                   .header("Content-Type", "application/json")
+                                   .method(method, HttpRequest.BodyPublishers.ofString(json)));
+    }
+
+    /** Makes the user an admin directly in PostgreSQL (as an operator would for the first extra admin). */
+    static void promote(String username) {
+        try (var c = java.sql.DriverManager.getConnection(io.sluice.support.TestInfra.postgresUrl(), "postgres", "postgres");
+             var ps = c.prepareStatement("UPDATE users SET role = 'admin' WHERE username = ?")) {
+            ps.setString(1, username);
+            assertEquals(1, ps.executeUpdate());
+        } catch (java.sql.SQLException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** Registers a user, makes them an admin and returns a login token. */
+    static String admin(TestServer server, String username) {
+        HttpResponse<String> r = server.postJson("/api/auth/register",
+                "{\"username\":\"" + username + "\",\"password\":\"" + PASSWORD + "\"}");
+        assertEquals(201, r.statusCode(), r.body());
+        promote(username);
+        return login(server, username, PASSWORD);
+    }
+
     static HttpResponse<String> post(TestServer server, String path, String bearer, String json) {
         return server.send(HttpRequest.newBuilder(server.uri(path))
                                    .header("Authorization", "Bearer " + bearer)

@@ -47,6 +47,7 @@ public final class TestServer implements AutoCloseable {
             // per-client limits are off unless a test turns them on (the auth, ratelimit and security tests do).
             config.put("auth.enabled", "false");
             config.put("ratelimit.enabled", "false");
+            config.put("auth.jwt-secret-file", logDir.resolve("jwt-secret/secret").toString());   // not the worktree's data/
             config.put("ratelimit.redis-prefix", "test:rl:" + java.util.UUID.randomUUID() + ":");   // no shared budgets by accident
             config.putAll(overrides);
             return new TestServer(Sluice.start(AppConfig.load(config)), logDir);
