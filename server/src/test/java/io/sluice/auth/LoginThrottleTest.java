@@ -86,13 +86,15 @@ class LoginThrottleTest {
         try {
             HttpClient client = HttpClient.newBuilder().localAddress(InetAddress.getByName(from))
                     .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
-            try (client) {
+            try {
                 return client.send(HttpRequest.newBuilder(server.uri("/api/auth/login"))
                                            .header("Content-Type", "application/json")
                                            .timeout(Duration.ofSeconds(30))
                                            .POST(HttpRequest.BodyPublishers.ofString(
                                                    "{\"username\":\"" + username + "\",\"password\":\"" + password + "\"}"))
                                            .build(), HttpResponse.BodyHandlers.ofString());
+            } finally {
+                client.shutdownNow();   // the answer is read; close() would wait on the idle keep-alive connection
             }
         } catch (IOException e) {
             throw new IllegalStateException(e);
