@@ -46,6 +46,11 @@ public final class RequestLimits {
         return new RequestLimits(null, null, null, null);
     }
 
+    /** False when limits are off: callers skip what they would compute only for a check. */
+    public boolean active() {
+        return limiter != null;
+    }
+
     /**
      * Takes a token from the IP bucket, then the client bucket (either key may be null; {@code client}
      * is already a bucket name such as {@code client:key:<id>}), in at most one round trip.
