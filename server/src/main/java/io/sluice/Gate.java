@@ -1,5 +1,8 @@
 package io.sluice;
 
+import java.util.List;
+
+import io.helidon.http.Header;
 import io.helidon.webserver.http.HttpRouting;
 import io.sluice.auth.AdminBootstrap;
 import io.sluice.auth.AuthFilter;
@@ -76,6 +79,11 @@ final class Gate implements AutoCloseable {
         // round trip for a credential known in memory, the per-IP bucket before any database lookup
         // or Argon2 hash otherwise (AuthFilter explains the order).
         r.addFilter(authFilter);
+    }
+
+    /** The security headers, for the liveness probe that answers before the filters above. */
+    List<Header> probeHeaders() {
+        return security.headers() ? new SecurityHeadersFilter(security.contentSecurityPolicy()).headers() : List.of();
     }
 
     void services(HttpRouting.Builder r) {

@@ -22,6 +22,7 @@ import io.sluice.limits.AdmissionFilter;
 import io.sluice.observe.AccessLogFilter;
 import io.sluice.observe.HealthChecks;
 import io.sluice.observe.LivenessFilter;
+import io.sluice.observe.MetricsEndpointObserver;
 import io.sluice.observe.Logs;
 import io.sluice.observe.ServerMeters;
 import io.sluice.observe.StatusService;
@@ -99,7 +100,7 @@ public final class Sluice implements AutoCloseable {
                         HealthObserver.builder().details(true).useSystemServices(false)
                                 .addChecks(checks.toArray(HealthCheck[]::new))
                                 .build(),
-                        MetricsObserver.builder().meterRegistry(meters.registry()).build()))
+                        new MetricsEndpointObserver(MetricsObserver.builder().meterRegistry(meters.registry()).build())))
                 .routing(r -> routing(r, settings, features, meters, HealthChecks.liveness(checks)))
                 .build()
                 .start();
@@ -109,9 +110,10 @@ public final class Sluice implements AutoCloseable {
     private static void routing(HttpRouting.Builder r, Settings settings, Features features, ServerMeters meters,
                                 List<HealthCheck> liveness) {
         ErrorMapper errors = new ErrorMapper();
+        // The liveness probe answered from memory before anything else (LivenessFilter says why).
+        r.addFilter(new LivenessFilter(liveness, features.gate().probeHeaders()));
         r.addFilter(new AccessLogFilter(errors, meters));
         features.gate().filters(r);   // security headers, CORS, per-IP limit, auth, per-client limit
-        r.addFilter(new LivenessFilter(liveness));   // the probe answered from memory, with the headers above
         r.addFilter(new AdmissionFilter(features.admission(), features.deadlines(), settings.admission().requestDeadline()))
          .error(Throwable.class, errors)
          .register(features.status());

@@ -48,7 +48,7 @@ public final class AuthFilter implements Filter {
             chain.proceed();
             return;
         }
-        String ip = req.remotePeer().host();
+        String ip = limits.active() ? req.remotePeer().host() : null;   // formatting the address costs; only limits need it
         if (!enabled) {
             limits.check(ip, null, res);   // the local admin has no bucket of its own
             req.context().register(Principal.LOCAL);

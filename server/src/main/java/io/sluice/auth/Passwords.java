@@ -18,12 +18,18 @@ import io.sluice.http.ErrorCode;
 /** Argon2id hashing (password4j) and the password policy: a minimum length and not a common password. */
 public final class Passwords {
     static final int MAX_LENGTH = 256;   // bounds the work a hostile request can ask for
-    // OWASP's second Argon2id option: 19 MiB, 2 iterations, 1 lane.
-    private static final Argon2Function ARGON2 = Argon2Function.getInstance(19456, 2, 1, 32, Argon2.ID);
+    /**
+     * OWASP's second Argon2id option: 19 MiB, 2 iterations, 1 lane. Made at the first hash, not at
+     * start: password4j allocates the 19 MiB block memory with the function and keeps it, which an
+     * instance that never sees a login (auth off, API keys only) should not hold (idle RSS).
+     */
+    private static final class Argon2Holder {
+        static final Argon2Function ARGON2 = Argon2Function.getInstance(19456, 2, 1, 32, Argon2.ID);
+    }
 
     /** Made at first use, not at class load: an Argon2 hash costs start-up ~0.5 s of CPU. */
     private static final class Dummy {
-        static final String HASH = Password.hash("timing-equaliser").addRandomSalt(16).with(ARGON2).getResult();
+        static final String HASH = Password.hash("timing-equaliser").addRandomSalt(16).with(Argon2Holder.ARGON2).getResult();
     }
 
     private final int minLength;
@@ -35,7 +41,7 @@ public final class Passwords {
     }
 
     public String hash(String password) {
-        return Password.hash(password).addRandomSalt(16).with(ARGON2).getResult();
+        return Password.hash(password).addRandomSalt(16).with(Argon2Holder.ARGON2).getResult();
     }
 
     /** Checks a password; with no stored hash a dummy one is checked so unknown users cost the same time. */
@@ -43,7 +49,7 @@ public final class Passwords {
         if (password == null || password.length() > MAX_LENGTH) {
             return false;
         }
-        boolean ok = Password.check(password, storedHash == null ? Dummy.HASH : storedHash).with(ARGON2);
+        boolean ok = Password.check(password, storedHash == null ? Dummy.HASH : storedHash).with(Argon2Holder.ARGON2);
         return ok && storedHash != null;
     }
 

@@ -39,6 +39,11 @@ public final class AccessLogFilter implements Filter {
         Logs.registerMeters(meters);
     }
 
+    /** True while probe and scrape lines are logged (DEBUG on {@value #LOGGER}). */
+    static boolean probesLogged() {
+        return ACCESS.isDebugEnabled();
+    }
+
     @Override
     public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
         long start = System.nanoTime();

@@ -20,12 +20,14 @@ public final class RequestLimits {
     private final RateLimiter limiter;
     private final Limit perIp;
     private final Limit perClient;
+    private final List<Limit> both;   // built once, not per request
     private final Counter[] rejected;
 
     private RequestLimits(RateLimiter limiter, Limit perIp, Limit perClient, Counter[] rejected) {
         this.limiter = limiter;
         this.perIp = perIp;
         this.perClient = perClient;
+        this.both = perIp == null || perClient == null ? null : List.of(perIp, perClient);
         this.rejected = rejected;
     }
 
@@ -44,6 +46,11 @@ public final class RequestLimits {
         return new RequestLimits(null, null, null, null);
     }
 
+    /** False when limits are off: callers skip what they would compute only for a check. */
+    public boolean active() {
+        return limiter != null;
+    }
+
     /**
      * Takes a token from the IP bucket, then the client bucket (either key may be null; {@code client}
      * is already a bucket name such as {@code client:key:<id>}), in at most one round trip.
@@ -54,7 +61,7 @@ public final class RequestLimits {
         }
         Verdict v;
         if (ip != null && client != null) {
-            v = limiter.take(List.of("ip:" + ip, client), List.of(perIp, perClient));
+            v = limiter.take(List.of("ip:" + ip, client), both);
         } else if (ip != null) {
             v = new Verdict(0, limiter.take("ip:" + ip, perIp));
         } else {

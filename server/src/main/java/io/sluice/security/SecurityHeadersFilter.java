@@ -1,5 +1,7 @@
 package io.sluice.security;
 
+import java.util.List;
+
 import io.helidon.http.Header;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
@@ -24,6 +26,11 @@ public final class SecurityHeadersFilter implements Filter {
 
     public SecurityHeadersFilter(String csp) {
         this.csp = HeaderValues.createCached("Content-Security-Policy", csp);
+    }
+
+    /** The headers this filter sets, for a filter that answers before it (the liveness probe). */
+    public List<Header> headers() {
+        return List.of(NOSNIFF, FRAME_DENY, NO_REFERRER, csp, NO_STORE);
     }
 
     @Override

@@ -19,11 +19,15 @@ import org.slf4j.LoggerFactory;
 import redis.clients.jedis.exceptions.JedisException;
 
 /**
- * Group commit for task submissions: request threads hand their task to one background batcher,
+ * Group commit for task submissions: request threads hand their task to a background batcher,
  * which stores everything waiting in one multi-row INSERT (one transaction, one fsync), puts the
  * ids on the stream in one pipelined round trip, and only then releases each request thread.
  * There is no artificial delay: while a batch is being written, the next one gathers, so a lone
- * submit costs two round trips and 50 concurrent ones cost two round trips per batch.
+ * submit costs two round trips and 50 concurrent ones cost two round trips per batch. There are
+ * {@value #BATCHERS} batchers taking from the same queue, so a batch that arrives while another is
+ * waiting for its commit (an fsync) and its XADDs starts at once instead of waiting a whole cycle.
+ * Measured with wrk on 50 connections, both builds in the same minute on the busy 2-core box:
+ * 3,800-4,800 submits/s with one batcher, 4,500-6,300/s with two.
  * <p>
  * Invariants: a submit returns a task only after its row is committed as 'queued' and its XADD
  * has returned, exactly as a submit on its own would (Tasks' Javadoc says why that loses no
@@ -37,19 +41,22 @@ final class TaskSubmitter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TaskSubmitter.class);
     static final int QUEUE_CAPACITY = 4096;
     static final int MAX_BATCH = 256;
+    static final int BATCHERS = 2;
     static final Duration OFFER_WAIT = Duration.ofSeconds(2);
     static final Duration RESULT_WAIT = Duration.ofSeconds(15);
 
     private final TaskStore store;
     private final TaskQueue queue;
     private final BlockingQueue<Pending> waiting = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
-    private final Thread batcher;
+    private final List<Thread> batchers = new ArrayList<>(BATCHERS);
     private volatile boolean closed;
 
     TaskSubmitter(TaskStore store, TaskQueue queue) {
         this.store = store;
         this.queue = queue;
-        this.batcher = Thread.ofVirtual().name("task-submitter").start(this::loop);
+        for (int i = 0; i < BATCHERS; i++) {
+            batchers.add(Thread.ofVirtual().name("task-submitter-" + i).start(this::loop));
+        }
     }
 
     /** One submit waiting for its batch: the row to store, then the outcome. */
@@ -144,12 +151,15 @@ final class TaskSubmitter implements AutoCloseable {
         return ApiException.unavailable(ErrorCode.QUEUE_UNAVAILABLE, message, Duration.ofSeconds(1));
     }
 
-    /** Stops taking submits and writes what is waiting (bounded by the batcher's own waits). */
+    /** Stops taking submits and writes what is waiting (bounded by the batchers' own waits). */
     @Override
     public void close() throws InterruptedException {
         closed = true;
-        if (!batcher.join(RESULT_WAIT)) {
-            batcher.interrupt();
+        long end = System.nanoTime() + RESULT_WAIT.toNanos();
+        for (Thread batcher : batchers) {
+            if (!batcher.join(Duration.ofNanos(Math.max(1, end - System.nanoTime())))) {
+                batcher.interrupt();
+            }
         }
     }
 }
