@@ -20,6 +20,7 @@ import io.sluice.http.JsonDirectHandler;
 import io.sluice.limits.Admission;
 import io.sluice.limits.AdmissionFilter;
 import io.sluice.limits.AdmissionSettings;
+import io.sluice.limits.Arrivals;
 import io.sluice.limits.BodyDeadline;
 import io.sluice.limits.ClientConcurrency;
 import io.sluice.auth.Principal;
@@ -92,6 +93,7 @@ public final class Sluice implements AutoCloseable {
         AdmissionSettings a = settings.admission();
         BodyDeadline bodies = new BodyDeadline(a.bodyTimeout(), a.bodyMinRate(), settings.http().maxPayloadSize());
         resources.push(bodies);
+        Arrivals arrivals = new Arrivals();
         List<HealthCheck> checks = HealthChecks.all(infra.db(), infra.redis(), features.admission());
         return WebServer.builder()
                 .config(config.get("server"))
@@ -102,20 +104,21 @@ public final class Sluice implements AutoCloseable {
                 .protocols(List.of(Http1Config.builder()
                         .config(config.get("server.protocols.http_1_1"))
                         .addReceiveListener(headerDeadline)
+                        .addReceiveListener(arrivals)
                         .build()))
                 .addFeature(ObserveFeature.just(
                         HealthObserver.builder().details(true).useSystemServices(false)
                                 .addChecks(checks.toArray(HealthCheck[]::new))
                                 .build(),
                         MetricsObserver.builder().meterRegistry(meters.registry()).build()))
-                .routing(r -> routing(r, settings, features, meters, HealthChecks.liveness(checks), bodies))
+                .routing(r -> routing(r, settings, features, meters, HealthChecks.liveness(checks), bodies, arrivals))
                 .build()
                 .start();
     }
 
     /** Filters in the order a request meets them, then the services. */
     private static void routing(HttpRouting.Builder r, Settings settings, Features features, ServerMeters meters,
-                                List<HealthCheck> liveness, BodyDeadline bodies) {
+                                List<HealthCheck> liveness, BodyDeadline bodies, Arrivals arrivals) {
         ErrorMapper errors = new ErrorMapper();
         r.addFilter(new AccessLogFilter(errors, meters));
         features.gate().filters(r);   // security headers, CORS, per-IP limit, auth, per-client limit
@@ -124,7 +127,7 @@ public final class Sluice implements AutoCloseable {
         if (settings.auth().enabled()) {   // auth off: one local admin, no client identity to cap
             r.addFilter(new ClientConcurrency(a.maxPerClient(), a.maxPerIp(), Sluice::credential, a.retryAfter()));
         }
-        r.addFilter(new AdmissionFilter(features.admission(), features.deadlines(), a.requestDeadline(), bodies))
+        r.addFilter(new AdmissionFilter(features.admission(), features.deadlines(), a.requestDeadline(), bodies, arrivals))
          .error(Throwable.class, errors)
          .register(features.status());
         features.gate().services(r);

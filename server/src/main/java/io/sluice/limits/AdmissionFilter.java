@@ -19,12 +19,15 @@ public final class AdmissionFilter implements Filter {
     private final Deadlines deadlines;
     private final Duration requestDeadline;
     private final BodyDeadline bodies;
+    private final Arrivals arrivals;
 
-    public AdmissionFilter(Admission admission, Deadlines deadlines, Duration requestDeadline, BodyDeadline bodies) {
+    public AdmissionFilter(Admission admission, Deadlines deadlines, Duration requestDeadline, BodyDeadline bodies,
+                           Arrivals arrivals) {
         this.admission = admission;
         this.deadlines = deadlines;
         this.requestDeadline = requestDeadline;
         this.bodies = bodies;
+        this.arrivals = arrivals;
     }
 
     public static boolean isOperational(String path) {
@@ -41,10 +44,14 @@ public final class AdmissionFilter implements Filter {
             // Helidon maps a handler's exception before control returns here; the error mapper
             // finds the guard in the context and answers 504 when the deadline caused it.
             req.context().register(deadline);
+            long arrived = arrivals.arrivedAt(System.nanoTime());
             if (req.content().hasEntity()) {
+                long uploadStart = System.nanoTime();
                 req.context().register(new ReceivedBody(bodies.receive(req)));
+                arrived += System.nanoTime() - uploadStart;   // the upload's time is not queueing time
             }
-            try (Permit permit = admission.acquireRequest()) {
+            // One queue timeout from arrival for every permit this request waits for (request, stream).
+            try (Permit permit = admission.acquireRequest(arrived)) {
                 chain.proceed();
             }
         }
