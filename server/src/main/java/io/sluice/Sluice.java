@@ -88,12 +88,12 @@ public final class Sluice implements AutoCloseable {
 
     private static WebServer server(Config config, Settings settings, Infrastructure infra, Features features,
                                     ServerMeters meters, Deque<AutoCloseable> resources) {
-        HeaderDeadline headerDeadline = new HeaderDeadline(settings.security().headerTimeout());
+        Arrivals arrivals = new Arrivals();
+        HeaderDeadline headerDeadline = new HeaderDeadline(settings.security().headerTimeout(), arrivals);
         resources.push(headerDeadline);
         AdmissionSettings a = settings.admission();
         BodyDeadline bodies = new BodyDeadline(a.bodyTimeout(), a.bodyMinRate(), settings.http().maxPayloadSize());
         resources.push(bodies);
-        Arrivals arrivals = new Arrivals();
         List<HealthCheck> checks = HealthChecks.all(infra.db(), infra.redis(), features.admission());
         return WebServer.builder()
                 .config(config.get("server"))
@@ -104,7 +104,6 @@ public final class Sluice implements AutoCloseable {
                 .protocols(List.of(Http1Config.builder()
                         .config(config.get("server.protocols.http_1_1"))
                         .addReceiveListener(headerDeadline)
-                        .addReceiveListener(arrivals)
                         .build()))
                 .addFeature(ObserveFeature.just(
                         HealthObserver.builder().details(true).useSystemServices(false)
