@@ -19,6 +19,12 @@ import io.sluice.http.ErrorMapper;
 import io.sluice.http.JsonDirectHandler;
 import io.sluice.limits.Admission;
 import io.sluice.limits.AdmissionFilter;
+import io.sluice.limits.AdmissionSettings;
+import io.sluice.limits.Arrivals;
+import io.sluice.limits.BodyDeadline;
+import io.sluice.limits.ClientConcurrency;
+import io.sluice.auth.Principal;
+import io.helidon.webserver.http.ServerRequest;
 import io.sluice.observe.AccessLogFilter;
 import io.sluice.observe.HealthChecks;
 import io.sluice.observe.LivenessFilter;
@@ -83,8 +89,12 @@ public final class Sluice implements AutoCloseable {
 
     private static WebServer server(Config config, Settings settings, Infrastructure infra, Features features,
                                     ServerMeters meters, Deque<AutoCloseable> resources) {
-        HeaderDeadline headerDeadline = new HeaderDeadline(settings.security().headerTimeout());
+        Arrivals arrivals = new Arrivals();
+        HeaderDeadline headerDeadline = new HeaderDeadline(settings.security().headerTimeout(), arrivals);
         resources.push(headerDeadline);
+        AdmissionSettings a = settings.admission();
+        BodyDeadline bodies = new BodyDeadline(a.bodyTimeout(), a.bodyMinRate(), settings.http().maxPayloadSize());
+        resources.push(bodies);
         List<HealthCheck> checks = HealthChecks.all(infra.db(), infra.redis(), features.admission());
         return WebServer.builder()
                 .config(config.get("server"))
@@ -101,20 +111,24 @@ public final class Sluice implements AutoCloseable {
                                 .addChecks(checks.toArray(HealthCheck[]::new))
                                 .build(),
                         new MetricsEndpointObserver(MetricsObserver.builder().meterRegistry(meters.registry()).build())))
-                .routing(r -> routing(r, settings, features, meters, HealthChecks.liveness(checks)))
+                .routing(r -> routing(r, settings, features, meters, HealthChecks.liveness(checks), bodies, arrivals))
                 .build()
                 .start();
     }
 
     /** Filters in the order a request meets them, then the services. */
     private static void routing(HttpRouting.Builder r, Settings settings, Features features, ServerMeters meters,
-                                List<HealthCheck> liveness) {
+                                List<HealthCheck> liveness, BodyDeadline bodies, Arrivals arrivals) {
         ErrorMapper errors = new ErrorMapper();
         // The liveness probe answered from memory before anything else (LivenessFilter says why).
         r.addFilter(new LivenessFilter(liveness, features.gate().probeHeaders()));
         r.addFilter(new AccessLogFilter(errors, meters));
         features.gate().filters(r);   // security headers, CORS, per-IP limit, auth, per-client limit
-        r.addFilter(new AdmissionFilter(features.admission(), features.deadlines(), settings.admission().requestDeadline()))
+        AdmissionSettings a = settings.admission();
+        if (settings.auth().enabled()) {   // auth off: one local admin, no client identity to cap
+            r.addFilter(new ClientConcurrency(a.maxPerClient(), a.maxPerIp(), Sluice::credential, a.retryAfter()));
+        }
+        r.addFilter(new AdmissionFilter(features.admission(), features.deadlines(), a.requestDeadline(), bodies, arrivals))
          .error(Throwable.class, errors)
          .register(features.status());
         features.gate().services(r);
@@ -127,6 +141,11 @@ public final class Sluice implements AutoCloseable {
         if (settings.diagnostics().enabled()) {
             r.register("/diag", new DiagnosticsService(features.admission()));
         }
+    }
+
+    /** The caller's credential for the per-client cap; null without one (login, register: capped per IP). */
+    private static String credential(ServerRequest req) {
+        return req.context().get(Principal.class).map(Principal::clientKey).orElse(null);
     }
 
     public int port() {

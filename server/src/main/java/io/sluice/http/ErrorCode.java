@@ -50,6 +50,7 @@ public enum ErrorCode {
     API_KEY_NOT_FOUND(404, "api_key_not_found"),
     USER_NOT_FOUND(404, "user_not_found"),
     METHOD_NOT_ALLOWED(405, "method_not_allowed"),
+    REQUEST_BODY_TIMEOUT(408, "request_body_timeout"),
     // 409, 413, 415, 429
     SCENE_EXISTS(409, "scene_exists"),
     USERNAME_TAKEN(409, "username_taken"),
@@ -57,6 +58,7 @@ public enum ErrorCode {
     PAYLOAD_TOO_LARGE(413, "payload_too_large"),
     UNSUPPORTED_MEDIA_TYPE(415, "unsupported_media_type"),
     RATE_LIMIT_EXCEEDED(429, "rate_limit_exceeded"),
+    TOO_MANY_CONCURRENT_REQUESTS(429, "too_many_concurrent_requests"),
     // 5xx: ours or the upstream's; 503s carry Retry-After
     INTERNAL_ERROR(500, "internal_error"),
     UPSTREAM_ERROR(502, "upstream_error"),

@@ -46,7 +46,8 @@ public final class Json {
             throw new ApiException(ErrorCode.UNSUPPORTED_MEDIA_TYPE,
                     "Content-Type must be application/json" + (type.isEmpty() ? "" : ", not " + Text.clip(type, 100)));
         }
-        byte[] body = req.content().hasEntity() ? req.content().as(byte[].class) : new byte[0];
+        byte[] body = req.context().get(ReceivedBody.class).map(ReceivedBody::bytes)   // received before admission
+                .orElseGet(() -> req.content().hasEntity() ? req.content().as(byte[].class) : new byte[0]);
         if (body.length == 0) {
             throw ApiException.badRequest(ErrorCode.INVALID_JSON, "request body is empty; expected a JSON object");
         }

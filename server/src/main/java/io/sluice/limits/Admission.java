@@ -10,8 +10,8 @@ import io.sluice.http.ErrorCode;
 /**
  * The two admission limits: API requests in flight, and streaming responses in flight. A caller
  * that finds no permit gets 503 with Retry-After within one queue timeout, counted from the moment
- * its request began to wait: a stream waits only for what is left of it after the request permit,
- * never a second full timeout.
+ * its request arrived (see {@link Arrivals}): the time before admission and the request permit's
+ * wait come out of it, and a stream waits only for what is left of it, never a second full timeout.
  */
 public final class Admission {
     private final AdmissionSettings settings;
@@ -38,13 +38,17 @@ public final class Admission {
     }
 
     public Permit acquireRequest() {
+        return acquireRequest(System.nanoTime());
+    }
+
+    /** A request permit, waiting at most what is left of the queue timeout since {@code arrivedNanos}. */
+    public Permit acquireRequest(long arrivedNanos) {
         if (draining) {
             throw ApiException.unavailable(ErrorCode.SHUTTING_DOWN, "server is shutting down; retry on another instance",
                                            settings.retryAfter());
         }
-        long start = System.nanoTime();
-        Permit permit = requests.acquire(settings.queueTimeout());
-        admissionStart.set(start);
+        Permit permit = requests.acquire(left(arrivedNanos));
+        admissionStart.set(arrivedNanos);
         return () -> {
             admissionStart.remove();
             permit.close();
@@ -54,11 +58,12 @@ public final class Admission {
     /** Held for a streaming response's whole life, inside the request permit; waits only what is left of the queue timeout. */
     public Permit acquireStream() {
         Long start = admissionStart.get();
-        Duration wait = settings.queueTimeout();
-        if (start != null) {
-            wait = wait.minusNanos(System.nanoTime() - start);
-        }
-        return streams.acquire(wait.isNegative() ? Duration.ZERO : wait);
+        return streams.acquire(start == null ? settings.queueTimeout() : left(start));
+    }
+
+    /** What is left of the queue timeout for a request that arrived at {@code start}. */
+    private Duration left(long start) {
+        return Duration.ofNanos(Math.max(0, settings.queueTimeout().toNanos() - (System.nanoTime() - start)));
     }
 
     public void registerMeters(MeterRegistry registry) {

@@ -6,20 +6,28 @@ import io.helidon.webserver.http.Filter;
 import io.helidon.webserver.http.FilterChain;
 import io.helidon.webserver.http.RoutingRequest;
 import io.helidon.webserver.http.RoutingResponse;
+import io.sluice.http.ReceivedBody;
 
 /**
  * Every API request holds a global permit and runs under the request deadline. Probes and metrics
- * bypass both, so Kubernetes and Prometheus still get answers when the server is saturated.
+ * bypass both, so Kubernetes and Prometheus still get answers when the server is saturated. A request
+ * body is received whole (bounded in size and time by {@link BodyDeadline}) BEFORE the permit is
+ * waited for: a client uploading slowly holds no permit, and the handler reads the body from memory.
  */
 public final class AdmissionFilter implements Filter {
     private final Admission admission;
     private final Deadlines deadlines;
     private final Duration requestDeadline;
+    private final BodyDeadline bodies;
+    private final Arrivals arrivals;
 
-    public AdmissionFilter(Admission admission, Deadlines deadlines, Duration requestDeadline) {
+    public AdmissionFilter(Admission admission, Deadlines deadlines, Duration requestDeadline, BodyDeadline bodies,
+                           Arrivals arrivals) {
         this.admission = admission;
         this.deadlines = deadlines;
         this.requestDeadline = requestDeadline;
+        this.bodies = bodies;
+        this.arrivals = arrivals;
     }
 
     public static boolean isOperational(String path) {
@@ -32,12 +40,20 @@ public final class AdmissionFilter implements Filter {
             chain.proceed();
             return;
         }
-        try (Deadlines.Guard deadline = deadlines.start(requestDeadline);
-             Permit permit = admission.acquireRequest()) {
+        try (Deadlines.Guard deadline = deadlines.start(requestDeadline)) {
             // Helidon maps a handler's exception before control returns here; the error mapper
             // finds the guard in the context and answers 504 when the deadline caused it.
             req.context().register(deadline);
-            chain.proceed();
+            long arrived = arrivals.arrivedAt(System.nanoTime());
+            if (req.content().hasEntity()) {
+                long uploadStart = System.nanoTime();
+                req.context().register(new ReceivedBody(bodies.receive(req)));
+                arrived += System.nanoTime() - uploadStart;   // the upload's time is not queueing time
+            }
+            // One queue timeout from arrival for every permit this request waits for (request, stream).
+            try (Permit permit = admission.acquireRequest(arrived)) {
+                chain.proceed();
+            }
         }
     }
 }

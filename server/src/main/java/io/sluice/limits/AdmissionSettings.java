@@ -5,13 +5,20 @@ import java.time.Duration;
 import io.sluice.config.ConfigReader;
 import io.sluice.config.ConfigReader.InvalidConfigException;
 
-/** The {@code admission:} section: the global request and streaming limits, their queue timeout and the request deadline. */
+/**
+ * The {@code admission:} section: the global request and streaming limits, their queue timeout, the
+ * request deadline, how long a request body may take to arrive, and the per-client concurrency caps.
+ */
 public record AdmissionSettings(int maxConcurrentRequests,
                                 int maxConcurrentStreaming,
                                 Duration queueTimeout,
                                 Duration retryAfter,
                                 Duration requestDeadline,
-                                Duration drainTimeout) {
+                                Duration drainTimeout,
+                                Duration bodyTimeout,
+                                long bodyMinRate,
+                                int maxPerClient,
+                                int maxPerIp) {
 
     public static AdmissionSettings from(ConfigReader c) {
         AdmissionSettings s = new AdmissionSettings(c.intAtLeast("admission.max-concurrent-requests", 1),
@@ -19,11 +26,18 @@ public record AdmissionSettings(int maxConcurrentRequests,
                                                     c.duration("admission.queue-timeout"),
                                                     c.duration("admission.retry-after"),
                                                     c.duration("admission.request-deadline"),
-                                                    c.duration("admission.drain-timeout"));
+                                                    c.duration("admission.drain-timeout"),
+                                                    c.duration("admission.body-timeout"),
+                                                    c.size("admission.body-min-rate"),
+                                                    c.intAtLeast("admission.max-concurrent-per-client", 0),
+                                                    c.intAtLeast("admission.max-concurrent-per-ip", 0));
         if (s.maxConcurrentStreaming > s.maxConcurrentRequests) {
             throw new InvalidConfigException("admission.max-concurrent-streaming", String.valueOf(s.maxConcurrentStreaming),
                     "must not exceed admission.max-concurrent-requests (" + s.maxConcurrentRequests
                             + "): every stream is also a request");
+        }
+        if (!s.bodyTimeout.isPositive()) {
+            throw new InvalidConfigException("admission.body-timeout", s.bodyTimeout.toString(), "must be positive");
         }
         return s;
     }

@@ -22,6 +22,8 @@ public final class ChatRequestValidator {
     private final LlmSettings limits;
     private final ModelCatalog models;
 
+    static final int MAX_CHOICES = 8;
+
     public ChatRequestValidator(LlmSettings limits, ModelCatalog models) {
         this.limits = limits;
         this.models = models;
@@ -34,8 +36,9 @@ public final class ChatRequestValidator {
             throw bad(ErrorCode.INVALID_MODEL, "model: required, a model id from GET /v1/models");
         }
         int promptChars = messages(body.get("messages"));
-        maxTokens(body, "max_tokens");
-        maxTokens(body, "max_completion_tokens");
+        Integer maxTokens = maxTokens(body, "max_tokens");
+        Integer maxCompletion = maxTokens(body, "max_completion_tokens");
+        choices(body, maxCompletion != null ? maxCompletion : maxTokens);
         boolean stream = Fields.flag(body, "stream");
         JsonNode options = Fields.optionalObject(body, "stream_options");
         boolean includeUsage = options != null && Fields.flag(options, "include_usage");
@@ -140,6 +143,24 @@ public final class ChatRequestValidator {
                     + ", got " + Text.clip(n.toString(), 40));
         }
         return n.asInt();
+    }
+
+    /**
+     * {@code n} answers: at most {@link #MAX_CHOICES}, and n x max_tokens within {@code llm.max-tokens-limit},
+     * so the upstream's work (and the answer relayed through this server) is not multiplied by one field.
+     */
+    private void choices(JsonNode body, Integer maxTokens) {
+        JsonNode n = body.get("n");
+        if (n == null || n.isNull()) {
+            return;
+        }
+        if (!n.isIntegralNumber() || !n.canConvertToInt() || n.asInt() < 1 || n.asInt() > MAX_CHOICES) {
+            throw bad(ErrorCode.INVALID_REQUEST, "n: must be an integer from 1 to " + MAX_CHOICES + ", got " + Text.clip(n.toString(), 40));
+        }
+        if (maxTokens != null && (long) n.asInt() * maxTokens > limits.maxTokensLimit()) {
+            throw bad(ErrorCode.INVALID_MAX_TOKENS, "n x max_tokens: at most " + limits.maxTokensLimit() + " tokens in all, got "
+                    + n.asInt() + " x " + maxTokens);
+        }
     }
 
     static ApiException bad(ErrorCode code, String message) {

@@ -48,6 +48,7 @@ public final class AccessLogFilter implements Filter {
     public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
         long start = System.nanoTime();
         String path = req.path().path();   // before routing: handlers see it relative to their service
+        String ip = req.remotePeer().host();   // before the handler: a socket cut mid-request has no peer any more
         RequestId id = RequestId.from(req.headers().first(RequestId.HEADER_NAME).orElse(null));
         req.context().register(id);
         res.header(RequestId.HEADER_NAME, id.value());
@@ -62,14 +63,14 @@ public final class AccessLogFilter implements Filter {
             long micros = (System.nanoTime() - start) / 1000;
             int status = res.status().code();
             meters.recordRequest(req.prologue().method().text(), req.matchingPattern().orElse("unmatched"), status, micros);
-            log(req, path, status, micros, id.value());
+            log(req, path, ip, status, micros, id.value());
             if (structured) {
                 MDC.remove("request_id");
             }
         }
     }
 
-    private void log(RoutingRequest req, String path, int status, long micros, String id) {
+    private void log(RoutingRequest req, String path, String ip, int status, long micros, String id) {
         // Kubernetes probes and Prometheus scrapes every few seconds would drown the log.
         boolean operational = AdmissionFilter.isOperational(path);
         if (operational ? !ACCESS.isDebugEnabled() : !ACCESS.isInfoEnabled()) {
@@ -77,7 +78,6 @@ public final class AccessLogFilter implements Filter {
         }
         LoggingEventBuilder event = operational ? ACCESS.atDebug() : ACCESS.atInfo();
         String method = req.prologue().method().text();
-        String ip = req.remotePeer().host();
         String session = clean(req.headers().first(SESSION_ID).orElse("none"));
         String agent = clean(req.headers().first(HeaderNames.USER_AGENT).orElse("-"));
         String cleanPath = clean(path);

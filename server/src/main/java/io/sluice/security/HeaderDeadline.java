@@ -8,6 +8,7 @@ import io.helidon.http.Headers;
 import io.helidon.http.HttpPrologue;
 import io.helidon.webserver.ConnectionContext;
 import io.helidon.webserver.http1.Http1ConnectionListener;
+import io.sluice.limits.Arrivals;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,6 +18,8 @@ import org.slf4j.LoggerFactory;
  * listener notes when a connection's request line has arrived; a watchdog interrupts the
  * connection's virtual thread once its headers have taken longer than the deadline — an
  * interrupted virtual thread blocked in a socket read closes the socket, ending the connection.
+ * It also tells {@link Arrivals} when each request line came: Helidon's list of several receive
+ * listeners forwards no prologue or header events, so this must be the only one.
  */
 public final class HeaderDeadline implements Http1ConnectionListener, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HeaderDeadline.class);
@@ -24,17 +27,20 @@ public final class HeaderDeadline implements Http1ConnectionListener, AutoClosea
     private final long deadlineNanos;
     private final Map<Thread, Long> reading = new ConcurrentHashMap<>();
     private final Thread watchdog;
+    private final Arrivals arrivals;
     private volatile boolean running = true;
 
-    public HeaderDeadline(Duration deadline) {
+    public HeaderDeadline(Duration deadline, Arrivals arrivals) {
         this.deadlineNanos = deadline.toNanos();
+        this.arrivals = arrivals;
         long tick = Math.max(100, Math.min(1000, deadline.toMillis() / 4));
         this.watchdog = Thread.ofVirtual().name("sluice-header-deadline").start(() -> watch(tick));
     }
 
     @Override
     public void prologue(ConnectionContext ctx, HttpPrologue prologue) {
-        reading.put(Thread.currentThread(), System.nanoTime() + deadlineNanos);
+        long now = arrivals.arrived(System.nanoTime());
+        reading.put(Thread.currentThread(), now + deadlineNanos);
     }
 
     @Override

@@ -39,4 +39,14 @@ class TemplateTest {
         assertEquals("plain {text}", new Template("plain {text}").render(Map.of()));
         assertTrue(new Template("").variables().isEmpty());
     }
+
+    @Test
+    void theRenderedSizeIsCheckedBeforeBuilding() {
+        Template t = new Template("{{v}}".repeat(1000));
+        ApiException e = assertThrows(ApiException.class, () -> t.render(Map.of("v", "x".repeat(10_000_000)), 1_000_000));
+        assertEquals(400, e.status());
+        assertEquals("content_too_large", e.code());
+        assertTrue(e.getMessage().contains("10000000000"), e.getMessage());   // counted in a long: no overflow
+        assertEquals("ab".repeat(1000).length(), t.render(Map.of("v", "ab"), 2000).length());
+    }
 }
