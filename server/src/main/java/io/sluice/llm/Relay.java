@@ -32,7 +32,7 @@ final class Relay {
     private final long idleNanos;
     private final long totalNanos;
     private final long answerFirstByteNanos;
-    private final long probeNanos;
+    private final StreamKeepAlive keepAlive;
     private final LlmMeters meters;
     private final CallDeadline callDeadline;
 
@@ -42,7 +42,7 @@ final class Relay {
         this.idleNanos = s.idleTimeout().toNanos();
         this.totalNanos = s.totalTimeout().toNanos();
         this.answerFirstByteNanos = s.answerFirstByteTimeout().toNanos();
-        this.probeNanos = settings.clientProbeInterval().toNanos();
+        this.keepAlive = new StreamKeepAlive(settings.clientProbeInterval().toNanos());
         this.meters = meters;
         this.callDeadline = new CallDeadline(answerFirstByteNanos, totalNanos);
     }
@@ -149,11 +149,11 @@ final class Relay {
                     meters.call(provider, "timeout");
                     return Outcome.failed(relayed, timeout(provider, relayed, now - start >= totalNanos));
                 }
-                long wait = out == null ? end - now : Math.min(end - now, nextWrite(out, now));
+                long wait = out == null ? end - now : Math.min(end - now, keepAlive.nextWrite(out, now));
                 Attempt.Event event = call.poll(wait);
                 if (event == null) {
                     if (out != null) {
-                        keepAlive(out, System.nanoTime());
+                        keepAlive.write(out, System.nanoTime());
                     }
                     continue;
                 }
@@ -208,44 +208,9 @@ final class Relay {
         }
     }
 
-    /**
-     * Nanoseconds until the stream owes the client a write: the next ping, or, once the response is
-     * committed, the next probe (an empty SSE comment). Writing is the only way the platform lets a
-     * handler notice a departed client: the first write after it left draws a reset, the next one fails.
-     */
-    private long nextWrite(SseWriter out, long now) {
-        return Math.min(out.nanosUntilPing(now), out.committed() ? out.nanosUntilProbe(now, probeNanos) : Long.MAX_VALUE);
-    }
-
-    /** Pings or probes the client when one is due; a departed client surfaces as {@link ClientGoneException}. */
-    private void keepAlive(SseWriter out, long now) {
-        if (out.nanosUntilPing(now) <= 0) {
-            out.ping();
-        } else if (out.committed() && out.nanosUntilProbe(now, probeNanos) <= 0) {
-            out.probe();
-        }
-    }
-
     /** Waits between retries, still pinging the client; false when the request deadline interrupted the wait. */
     boolean pause(Duration delay, SseWriter out) {
-        long end = System.nanoTime() + delay.toNanos();
-        try {
-            for (long now = System.nanoTime(); now < end; now = System.nanoTime()) {
-                long slice = end - now;
-                if (out != null) {
-                    long untilWrite = nextWrite(out, now);
-                    if (untilWrite <= 0) {
-                        keepAlive(out, now);
-                        continue;
-                    }
-                    slice = Math.min(slice, untilWrite);
-                }
-                Thread.sleep(Duration.ofNanos(slice));
-            }
-            return true;
-        } catch (InterruptedException e) {
-            return false;
-        }
+        return keepAlive.pause(delay, out);
     }
 
     static UpstreamException deadlineExceeded() {
