@@ -1,9 +1,11 @@
 package io.sluice;
 
 import java.util.Deque;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 import io.sluice.limits.Admission;
+import io.sluice.limits.BulkheadSettings;
 import io.sluice.limits.Bulkheads;
 import io.sluice.limits.Deadlines;
 import io.sluice.llm.ChatCompletionsService;
@@ -12,6 +14,7 @@ import io.sluice.llm.ChatRouter;
 import io.sluice.llm.Completer;
 import io.sluice.llm.LlmMeters;
 import io.sluice.llm.ModelCatalog;
+import io.sluice.llm.ProviderBulkheads;
 import io.sluice.observe.ServerMeters;
 import io.sluice.observe.StatusService;
 import io.sluice.ratelimit.UpstreamLimiter;
@@ -72,15 +75,20 @@ record Features(Admission admission,
                             new ScenesService(new SceneStore(infra.db()), tasks, completer));
     }
 
-    /** Providers behind models, the llm bulkhead around every upstream call, the adaptive upstream limit. */
+    /** Providers behind models, a bulkhead per provider around its upstream calls, the adaptive upstream limit. */
     private static Llm llm(Settings s, Infrastructure infra, ServerMeters meters, Deque<AutoCloseable> resources) {
-        Bulkheads bulkheads = new Bulkheads(s.bulkheads(), s.admission().retryAfter());
+        // bulkheads.llm is the default of each provider's own bulkhead (ProviderBulkheads), not a bulkhead of its own.
+        Map<String, BulkheadSettings> services = new LinkedHashMap<>(s.bulkheads());
+        BulkheadSettings llmDefaults = services.remove("llm");
+        Bulkheads bulkheads = new Bulkheads(services, s.admission().retryAfter());
         bulkheads.registerMeters(meters.registry());
+        ProviderBulkheads providerBulkheads = new ProviderBulkheads(s.llm().providers(), llmDefaults, s.admission().retryAfter());
+        providerBulkheads.registerMeters(meters.registry());
         ModelCatalog catalog = new ModelCatalog(s.llm());
         resources.push(catalog);
         UpstreamLimiter upstreamLimiter = new UpstreamLimiter(s.ratelimit().upstream(), meters);
         upstreamLimiter.track(catalog.providers().keySet());
-        ChatRouter router = new ChatRouter(catalog.providers(), bulkheads.get("llm"), s.llm(),
+        ChatRouter router = new ChatRouter(catalog.providers(), providerBulkheads, s.llm(),
                                            new LlmMeters(meters.registry()), upstreamLimiter);
         UsageWriter usage = UsageWriter.start(infra.db(), s.usage());   // closed after HTTP and tasks stop, before the pool
         resources.push(usage);

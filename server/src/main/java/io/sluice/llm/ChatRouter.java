@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
-import io.sluice.limits.Bulkhead;
 import io.sluice.limits.Permit;
 import io.sluice.llm.UpstreamException.Next;
 import io.sluice.ratelimit.UpstreamLimiter;
@@ -15,27 +14,28 @@ import org.slf4j.LoggerFactory;
  * Serves a chat request from a model's providers, in order. Each provider gets up to
  * {@code retry.max-attempts} calls, with exponential backoff and jitter between them, while the
  * retry budget allows; then the next provider is tried. All of that happens only before the first
- * chunk reaches the client: after it, a failure ends the stream with an error event. The whole
- * call holds one slot of the {@code llm} bulkhead.
+ * chunk reaches the client: after it, a failure ends the stream with an error event. Calls to a
+ * provider hold a slot of that provider's own bulkhead; a provider whose bulkhead is full is
+ * skipped for the next one, so a stalled provider costs only its own slots.
  */
 public final class ChatRouter {
     private static final Logger LOG = LoggerFactory.getLogger(ChatRouter.class);
 
     private final Map<String, Provider> providers;
-    private final Bulkhead bulkhead;
+    private final ProviderBulkheads bulkheads;
     private final RetryBudget budget;
     private final LlmSettings.Retry retry;
     private final Relay relay;
     private final UpstreamLimiter limiter;
 
-    public ChatRouter(Map<String, Provider> providers, Bulkhead bulkhead, LlmSettings s, LlmMeters meters,
+    public ChatRouter(Map<String, Provider> providers, ProviderBulkheads bulkheads, LlmSettings s, LlmMeters meters,
                       UpstreamLimiter limiter) {
         this.providers = providers;
         this.limiter = limiter;
-        this.bulkhead = bulkhead;
+        this.bulkheads = bulkheads;
         this.budget = new RetryBudget(s.retry());
         this.retry = s.retry();
-        this.relay = new Relay(s.upstream(), meters);
+        this.relay = new Relay(s, meters);
     }
 
     /** A non-streamed answer; any failure is thrown as an ApiException (502/503/504, or 400 if every provider would refuse). */
@@ -56,10 +56,21 @@ public final class ChatRouter {
         Tally tally = new Tally();
         UpstreamException last = null;
         Provider provider = null;
-        try (Permit slot = bulkhead.acquire()) {
-            targets:
-            for (LlmModel.Target target : model.route()) {
-                provider = providers.get(target.provider());
+        targets:
+        for (LlmModel.Target target : model.route()) {
+            provider = providers.get(target.provider());
+            Permit slot;
+            try {
+                slot = bulkheads.acquire(provider.name());
+            } catch (UpstreamException refused) {
+                last = refused;
+                if (refused.next() == Next.GIVE_UP) {
+                    break;
+                }
+                LOG.warn("model {}: {}; falling back", model.name(), refused.getMessage());
+                continue;
+            }
+            try (slot) {
                 for (int attempt = 1; ; attempt++) {
                     if (out != null) {
                         out.provider(provider);

@@ -35,6 +35,7 @@ public final class Completer {
         ChatResult result = router.complete(chat, model);
         usage.record(requestId, chat.user(), null, chat.model(), result);
         try {
+            // The router has checked the bytes (CompletionScan): a chat.completion; a tree is what tasks store.
             return Json.MAPPER.readTree(result.body());
         } catch (java.io.IOException e) {
             throw new ApiException(ErrorCode.UPSTREAM_INVALID_RESPONSE, "the upstream answer is not JSON");

@@ -11,34 +11,75 @@ import io.sluice.http.Json;
 
 /**
  * What Sluice needs from a non-streamed chat.completion, read from the upstream's bytes with
- * Jackson's streaming parser: the token usage, the first choice's text and finish reason.
- * Everything else is skipped without building a tree; the bytes themselves go to the client
- * unchanged, so nothing is parsed and re-serialised on the way through.
+ * Jackson's streaming parser: the token usage, the first choice's text and finish reason, and
+ * whether the bytes are a chat.completion at all (one well-formed JSON object with a
+ * {@code choices} array). Everything else is skipped without building a tree; the bytes themselves
+ * go to the client unchanged, so nothing is parsed and re-serialised on the way through.
+ *
+ * @param problem why the bytes are not a chat.completion (empty, HTML, malformed, wrong shape); null when they are
  */
-record CompletionScan(String text, String finishReason, Integer promptTokens, Integer completionTokens) {
+record CompletionScan(String text, String finishReason, Integer promptTokens, Integer completionTokens, String problem) {
 
-    /** The fields of a chat.completion; null when the bytes are not a JSON object. */
+    /** The fields of a chat.completion, or what is wrong with the bytes ({@link #problem}). */
     static CompletionScan of(byte[] json) {
+        if (blank(json)) {
+            return invalid("an empty body");
+        }
         try (JsonParser p = Json.MAPPER.createParser(json)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
-                return null;
+                return invalid("not a JSON object");
             }
             Builder b = new Builder();
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
+            JsonToken t;
+            while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
                 String field = p.currentName();
                 JsonToken value = p.nextToken();
                 if (field.equals("usage") && value == JsonToken.START_OBJECT) {
                     b.usage(p);
                 } else if (field.equals("choices") && value == JsonToken.START_ARRAY) {
+                    b.choices = true;
                     b.choices(p);
                 } else {
+                    b.error |= field.equals("error");
                     p.skipChildren();
                 }
             }
-            return new CompletionScan(b.text, b.finishReason, b.prompt, b.completion);
+            if (t != JsonToken.END_OBJECT || p.nextToken() != null) {
+                return invalid("malformed JSON");
+            }
+            if (!b.choices) {
+                return invalid(b.error ? "an error object with status 200" : "a JSON object without choices");
+            }
+            return new CompletionScan(b.text, b.finishReason, b.prompt, b.completion, null);
         } catch (IOException e) {
-            return null;
+            return invalid(startsWith(json, '<') ? "HTML, not JSON" : "malformed JSON");
         }
+    }
+
+    boolean valid() {
+        return problem == null;
+    }
+
+    private static CompletionScan invalid(String problem) {
+        return new CompletionScan("", null, null, null, problem);
+    }
+
+    private static boolean blank(byte[] bytes) {
+        for (byte b : bytes) {
+            if (b != ' ' && b != '\n' && b != '\r' && b != '\t') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean startsWith(byte[] bytes, char c) {
+        for (byte b : bytes) {
+            if (b != ' ' && b != '\n' && b != '\r' && b != '\t') {
+                return b == c;
+            }
+        }
+        return false;
     }
 
     /** Reads a value in the middle of a document (the shared mapper refuses trailing tokens). */
@@ -46,6 +87,8 @@ record CompletionScan(String text, String finishReason, Integer promptTokens, In
             .without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private static final class Builder {
+        boolean choices;
+        boolean error;
         String text = "";
         String finishReason;
         Integer prompt;

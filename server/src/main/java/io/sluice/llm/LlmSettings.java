@@ -16,18 +16,26 @@ public record LlmSettings(int maxTokensLimit,
                           int maxContentChars,
                           int maxMessages,
                           Duration pingInterval,
+                          Duration clientProbeInterval,
                           boolean asyncDefault,
                           Upstream upstream,
                           Retry retry,
                           Map<String, LlmProvider> providers,
                           Map<String, LlmModel> models) {
 
+    /**
+     * @param firstByteTimeout          streamed: the wait for the first chunk
+     * @param answerFirstByteTimeout    not streamed: the wait for the answer to start (its status line)
+     * @param maxSseLine                the longest line an upstream stream may send; longer is an invalid response
+     */
     public record Upstream(Duration connectTimeout,
                            Duration firstByteTimeout,
+                           Duration answerFirstByteTimeout,
                            Duration idleTimeout,
                            Duration totalTimeout,
                            int maxConnections,
-                           int maxConnectionsPerProvider) {
+                           int maxConnectionsPerProvider,
+                           int maxSseLine) {
     }
 
     public record Retry(int maxAttempts,
@@ -41,10 +49,12 @@ public record LlmSettings(int maxTokensLimit,
     public static LlmSettings from(ConfigReader c) {
         Upstream upstream = new Upstream(c.duration("llm.upstream.connect-timeout"),
                                          c.duration("llm.upstream.first-byte-timeout"),
+                                         c.duration("llm.upstream.answer-first-byte-timeout"),
                                          c.duration("llm.upstream.idle-timeout"),
                                          c.duration("llm.upstream.total-timeout"),
                                          c.intAtLeast("llm.upstream.max-connections", 1),
-                                         c.intAtLeast("llm.upstream.max-connections-per-provider", 1));
+                                         c.intAtLeast("llm.upstream.max-connections-per-provider", 1),
+                                         sseLine(c, "llm.upstream.max-sse-line"));
         Retry retry = new Retry(c.intAtLeast("llm.retry.max-attempts", 1),
                                 c.duration("llm.retry.initial-backoff"),
                                 c.duration("llm.retry.max-backoff"),
@@ -69,8 +79,17 @@ public record LlmSettings(int maxTokensLimit,
                                c.intAtLeast("llm.max-content-chars", 1),
                                c.intAtLeast("llm.max-messages", 1),
                                c.duration("llm.ping-interval"),
+                               c.duration("llm.client-probe-interval"),
                                c.bool("llm.async-default"),
                                upstream, retry, Collections.unmodifiableMap(providers), Collections.unmodifiableMap(models));
+    }
+
+    private static int sseLine(ConfigReader c, String key) {
+        long n = c.size(key);
+        if (n < 1024 || n > (64 << 20)) {
+            throw new InvalidConfigException(key, String.valueOf(n), "must be between 1KB and 64MB");
+        }
+        return (int) n;
     }
 
     private static int percent(ConfigReader c, String key) {

@@ -109,13 +109,14 @@ public final class OpenAiCompatibleProvider implements Provider, AutoCloseable {
             if (status != 200) {
                 throw UpstreamException.status(name, status, errorDetail(res), retryAfter(res));
             }
+            delivery.started();
             InputStream in = res.inputStream();
             if (stream) {
-                SseReader.read(in, delivery, name);
+                SseReader.read(in, timeouts.maxSseLine(), delivery, name);
             } else {
                 byte[] json = in.readNBytes(MAX_BODY + 1);
                 if (json.length > MAX_BODY) {
-                    throw UpstreamException.broken(name, "answer larger than " + MAX_BODY + " bytes");
+                    throw UpstreamException.invalid(name, "an answer larger than " + MAX_BODY + " bytes");
                 }
                 delivery.body(json);
             }

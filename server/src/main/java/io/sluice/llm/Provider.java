@@ -22,6 +22,10 @@ public interface Provider {
 
     /** Where a provider hands what it receives; each call may block until the relay catches up. */
     interface Delivery {
+        /** The upstream has begun its answer (status 200 received): the first-byte deadline is met. */
+        default void started() {
+        }
+
         /** One SSE event's data: a chat.completion.chunk JSON object, exactly as received. */
         void chunk(String data) throws InterruptedException;
 

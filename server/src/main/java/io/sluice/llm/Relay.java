@@ -4,6 +4,7 @@ import java.time.Duration;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sluice.http.ErrorCode;
+import io.sluice.http.Text;
 import io.sluice.llm.UpstreamException.Next;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -11,8 +12,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Waits on one {@link Attempt} in the request thread and passes what arrives to the client. Every
  * wait is bounded by the nearest deadline: the first chunk, the idle gap between chunks, the total
- * call time, and the next ping due to the client. A missed deadline or a departed client cancels
- * the upstream call.
+ * call time, and the next ping or probe due to the client. A missed deadline or a departed client
+ * cancels the upstream call. What arrives is checked as it passes (a cheap scan, not a re-parse):
+ * an answer that is not a chat.completion, a chunk that is not a chunk, is an invalid response.
  */
 final class Relay {
     private static final Logger LOG = LoggerFactory.getLogger(Relay.class);
@@ -29,28 +31,33 @@ final class Relay {
     private final long firstByteNanos;
     private final long idleNanos;
     private final long totalNanos;
+    private final long answerFirstByteNanos;
+    private final StreamKeepAlive keepAlive;
     private final LlmMeters meters;
     private final CallDeadline callDeadline;
 
-    Relay(LlmSettings.Upstream s, LlmMeters meters) {
+    Relay(LlmSettings settings, LlmMeters meters) {
+        LlmSettings.Upstream s = settings.upstream();
         this.firstByteNanos = s.firstByteTimeout().toNanos();
         this.idleNanos = s.idleTimeout().toNanos();
         this.totalNanos = s.totalTimeout().toNanos();
+        this.answerFirstByteNanos = s.answerFirstByteTimeout().toNanos();
+        this.keepAlive = new StreamKeepAlive(settings.clientProbeInterval().toNanos());
         this.meters = meters;
-        this.callDeadline = new CallDeadline(totalNanos);
+        this.callDeadline = new CallDeadline(answerFirstByteNanos, totalNanos);
     }
 
     /**
      * A non-streamed call, made on the request's own thread: there is nothing to relay while it
      * runs, so a second thread and a hand-over queue (an {@link Attempt}) would only add two thread
-     * switches per request. The same deadlines hold: the total timeout interrupts this thread
-     * ({@link CallDeadline}), as does the request deadline; an interrupt closes the upstream socket.
+     * switches per request. Deadlines hold all the same: the first-byte and total timeouts interrupt
+     * this thread ({@link CallDeadline}), as does the request deadline; an interrupt closes the upstream socket.
      */
     Outcome complete(Provider provider, ObjectNode body, Tally tally) {
         String name = provider.name();
         long start = System.nanoTime();
-        Answer answer = new Answer();
         CallDeadline.Call clock = callDeadline.start();
+        Answer answer = new Answer(clock);
         try {
             provider.call(body, false, answer);
         } catch (UpstreamException e) {
@@ -62,7 +69,9 @@ final class Relay {
             Thread.interrupted();
             if (clock.expired()) {
                 meters.call(name, "timeout");
-                return Outcome.failed(false, timeout(name, false, true));
+                return Outcome.failed(false, clock.expiredBeforeStart()
+                        ? UpstreamException.timeout(name, "did not start its answer within " + answerFirstByteNanos / 1_000_000 + " ms")
+                        : timeout(name, false, true));
             }
             return Outcome.failed(false, deadlineExceeded());
         } catch (RuntimeException e) {
@@ -77,15 +86,35 @@ final class Relay {
             meters.call(name, "upstream_error");
             return Outcome.failed(false, UpstreamException.broken(name, "ended without an answer"));
         }
-        meters.firstChunk(name, System.nanoTime() - start);
-        meters.call(name, "ok");
-        tally.body(answer.json);
-        return new Outcome(Kind.DONE, null, answer.json);
+        return accept(name, answer.json, start, tally);
+    }
+
+    /** A whole answer, checked: a chat.completion is DONE, anything else an invalid response (retried like other failures). */
+    private Outcome accept(String provider, byte[] json, long start, Tally tally) {
+        CompletionScan completion = CompletionScan.of(json);
+        if (!completion.valid()) {
+            meters.call(provider, ErrorCode.UPSTREAM_INVALID_RESPONSE.code());
+            return Outcome.failed(false, UpstreamException.invalid(provider, completion.problem()));
+        }
+        meters.firstChunk(provider, System.nanoTime() - start);
+        meters.call(provider, "ok");
+        tally.body(completion);
+        return new Outcome(Kind.DONE, null, json);
     }
 
     /** Keeps a non-streamed answer; a provider that streams anyway has broken the contract. */
     private static final class Answer implements Provider.Delivery {
+        private final CallDeadline.Call clock;
         private byte[] json;
+
+        Answer(CallDeadline.Call clock) {
+            this.clock = clock;
+        }
+
+        @Override
+        public void started() {
+            clock.started();
+        }
 
         @Override
         public void chunk(String data) {
@@ -120,11 +149,11 @@ final class Relay {
                     meters.call(provider, "timeout");
                     return Outcome.failed(relayed, timeout(provider, relayed, now - start >= totalNanos));
                 }
-                long wait = out == null ? end - now : Math.min(end - now, out.nanosUntilPing(now));
+                long wait = out == null ? end - now : Math.min(end - now, keepAlive.nextWrite(out, now));
                 Attempt.Event event = call.poll(wait);
                 if (event == null) {
-                    if (out != null && out.nanosUntilPing(System.nanoTime()) <= 0) {
-                        out.ping();
+                    if (out != null) {
+                        keepAlive.write(out, System.nanoTime());
                     }
                     continue;
                 }
@@ -135,16 +164,21 @@ final class Relay {
                             relayed = true;
                         }
                         lastChunk = System.nanoTime();
-                        if (tally.chunk(c.data(), request.includeUsage())) {
+                        Tally.Verdict verdict = tally.chunk(c.data(), request.includeUsage());
+                        if (verdict == Tally.Verdict.INVALID) {
+                            call.cancel();
+                            meters.call(provider, ErrorCode.UPSTREAM_INVALID_RESPONSE.code());
+                            return Outcome.failed(relayed, UpstreamException.invalid(provider, "a chunk that is not a "
+                                    + "chat.completion.chunk: " + Text.clip(c.data(), 80)));
+                        }
+                        if (verdict == Tally.Verdict.RELAY) {
                             out.data(c.data());
                         }
                     }
                     case Attempt.Body b -> {
-                        meters.firstChunk(provider, System.nanoTime() - start);
-                        meters.call(provider, "ok");
-                        tally.body(b.json());
+                        Outcome outcome = accept(provider, b.json(), start, tally);
                         call.finish(FINISH_GRACE);
-                        return new Outcome(Kind.DONE, null, b.json());
+                        return outcome;
                     }
                     case Attempt.End e -> {
                         if (out == null) {
@@ -176,24 +210,7 @@ final class Relay {
 
     /** Waits between retries, still pinging the client; false when the request deadline interrupted the wait. */
     boolean pause(Duration delay, SseWriter out) {
-        long end = System.nanoTime() + delay.toNanos();
-        try {
-            for (long now = System.nanoTime(); now < end; now = System.nanoTime()) {
-                long slice = end - now;
-                if (out != null) {
-                    long untilPing = out.nanosUntilPing(now);
-                    if (untilPing <= 0) {
-                        out.ping();
-                        continue;
-                    }
-                    slice = Math.min(slice, untilPing);
-                }
-                Thread.sleep(Duration.ofNanos(slice));
-            }
-            return true;
-        } catch (InterruptedException e) {
-            return false;
-        }
+        return keepAlive.pause(delay, out);
     }
 
     static UpstreamException deadlineExceeded() {

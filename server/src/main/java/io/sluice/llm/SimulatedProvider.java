@@ -55,6 +55,7 @@ public final class SimulatedProvider implements Provider {
         String id = "chatcmpl-sim-" + UUID.randomUUID().toString().replace("-", "").substring(0, 20);
         long created = System.currentTimeMillis() / 1000;
         Thread.sleep(latency);
+        delivery.started();
         if (!stream) {
             Thread.sleep(Duration.ofNanos(tokenNanos * words.size()));
             ObjectNode whole = completion(id, created, model, String.join("", words), finish, usage(promptTokens, words.size()));

@@ -1,47 +1,44 @@
 package io.sluice.llm;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sluice.http.Json;
 
 /**
  * Reads an upstream's server-sent events and hands each event's data on as soon as its blank
- * line arrives: no buffering beyond one event. Comments, ids and event names are ignored;
- * {@code [DONE]} ends the stream; an {@code {"error":...}} event fails it.
+ * line arrives: no buffering beyond one event, no line or event longer than {@code maxLine}.
+ * Comments, ids and event names are ignored; {@code [DONE]} ends the stream; an
+ * {@code {"error":...}} event fails it, and so does a stream that ends without {@code [DONE]}
+ * (cut short: what arrived must not pass for a whole answer).
  */
 final class SseReader {
-    private static final int MAX_EVENT = 1 << 20;
-
     private SseReader() {
     }
 
-    static void read(InputStream in, Provider.Delivery delivery, String provider)
+    static void read(InputStream in, int maxLine, Provider.Delivery delivery, String provider)
             throws IOException, InterruptedException, UpstreamException {
-        BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 1024);
+        SseLines lines = new SseLines(in, maxLine, provider);
         StringBuilder data = null;
         String line;
-        while ((line = reader.readLine()) != null) {
+        while ((line = lines.next()) != null) {
             if (line.isEmpty()) {
                 if (data != null && dispatch(data.toString(), delivery, provider)) {
-                    drain(reader);
+                    drain(lines);
                     return;
                 }
                 data = null;
             } else if (line.startsWith("data:")) {
                 String value = line.startsWith("data: ") ? line.substring(6) : line.substring(5);
                 data = data == null ? new StringBuilder(value) : data.append('\n').append(value);
-                if (data.length() > MAX_EVENT) {
-                    throw UpstreamException.broken(provider, "an event larger than " + MAX_EVENT + " characters");
+                if (data.length() > maxLine) {
+                    throw UpstreamException.invalid(provider, "an event larger than " + maxLine + " characters");
                 }
             }
         }
         if (data == null || !dispatch(data.toString(), delivery, provider)) {
-            delivery.done();   // the upstream closed the stream without [DONE]: what arrived is the answer
+            throw UpstreamException.invalid(provider, "the stream ended without [DONE]");
         }
     }
 
@@ -63,8 +60,8 @@ final class SseReader {
     }
 
     /** Reads to the end of the response, so the connection can go back to the keep-alive pool. */
-    private static void drain(BufferedReader reader) throws IOException {
-        while (reader.readLine() != null) {
+    private static void drain(SseLines lines) throws IOException, UpstreamException {
+        while (lines.next() != null) {
             // nothing follows [DONE] but the end of the chunked body
         }
     }

@@ -28,6 +28,7 @@ public final class SseWriter implements AutoCloseable {
     private boolean done;
     private static final Logger LOG = LoggerFactory.getLogger(SseWriter.class);
     private static final byte[] PING = ": ping\n\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] PROBE = ":\n\n".getBytes(StandardCharsets.US_ASCII);   // an empty comment: clients skip it
     private static final byte[] DONE = "data: [DONE]\n\n".getBytes(StandardCharsets.US_ASCII);
 
     private final ServerResponse res;
@@ -56,8 +57,17 @@ public final class SseWriter implements AutoCloseable {
         return lastWrite + pingNanos - now;
     }
 
+    long nanosUntilProbe(long now, long probeNanos) {
+        return lastWrite + probeNanos - now;
+    }
+
     void ping() {
         write(PING);
+    }
+
+    /** A few bytes to find out whether the client is still there (see Relay#nextWrite). */
+    void probe() {
+        write(PROBE);
     }
 
     void data(String json) {

@@ -13,24 +13,34 @@ final class Tally {
     private Integer promptTokens;      // the upstream's count, when it sent one
     private int completionTokens;
 
-    /**
-     * Notes one streamed chunk; returns false for the usage-only chunk a client did not ask for
-     * (Sluice asks every upstream for usage, to record it).
-     */
-    boolean chunk(String data, boolean clientWantsUsage) {
+    /** What to do with a streamed chunk. */
+    enum Verdict {
+        RELAY,
+        /** The usage-only chunk a client did not ask for (Sluice asks every upstream for usage, to record it). */
+        SKIP,
+        /** Not a chat.completion.chunk: not a JSON object, or one with neither choices nor usage. */
+        INVALID
+    }
+
+    /** Notes one streamed chunk and says whether it goes to the client. */
+    Verdict chunk(String data, boolean clientWantsUsage) {
         JsonNode chunk = parse(data.getBytes(StandardCharsets.UTF_8));
-        if (chunk == null) {
-            return true;
+        if (chunk == null || !chunk.isObject()) {
+            return Verdict.INVALID;
         }
         JsonNode choices = chunk.path("choices");
-        if (chunk.hasNonNull("usage")) {
+        boolean hasUsage = chunk.hasNonNull("usage");
+        if (!choices.isArray() && !hasUsage) {
+            return Verdict.INVALID;
+        }
+        if (hasUsage) {
             JsonNode usage = chunk.get("usage");
             if (usage.path("prompt_tokens").canConvertToInt()) {
                 promptTokens = usage.path("prompt_tokens").asInt();
                 completionTokens = usage.path("completion_tokens").asInt();
             }
             if (choices.isArray() && choices.isEmpty() && !clientWantsUsage) {
-                return false;
+                return Verdict.SKIP;
             }
         }
         JsonNode first = choices.path(0);
@@ -41,15 +51,11 @@ final class Tally {
         if (first.hasNonNull("finish_reason")) {
             finishReason = first.get("finish_reason").asText();
         }
-        return true;
+        return Verdict.RELAY;
     }
 
-    /** Notes a whole non-streamed answer, read from its bytes without building a tree (they are relayed as they are). */
-    void body(byte[] json) {
-        CompletionScan completion = CompletionScan.of(json);
-        if (completion == null) {
-            return;
-        }
+    /** Notes a whole non-streamed answer, scanned from its bytes without building a tree (they are relayed as they are). */
+    void body(CompletionScan completion) {
         text.append(completion.text());
         finishReason = completion.finishReason();
         if (completion.promptTokens() != null) {

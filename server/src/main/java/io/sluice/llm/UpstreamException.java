@@ -17,12 +17,31 @@ public final class UpstreamException extends Exception {
     private final ErrorCode error;
     private final Next next;
     private final Duration retryAfter;
+    private final ApiException refusal;   // a limit's own answer (bulkhead): passed to the client as it is
 
     public UpstreamException(ErrorCode error, String message, Next next, Duration retryAfter) {
+        this(error, message, next, retryAfter, null);
+    }
+
+    private UpstreamException(ErrorCode error, String message, Next next, Duration retryAfter, ApiException refusal) {
         super(message, null, false, false);
         this.error = error;
         this.next = next;
         this.retryAfter = retryAfter;
+        this.refusal = refusal;
+    }
+
+    /** A provider's bulkhead refused the call (full, or no slot in time): the next provider may have room. */
+    static UpstreamException refused(ApiException refusal) {
+        ErrorCode code = ErrorCode.of(refusal.code()).orElse(ErrorCode.BULKHEAD_FULL);
+        return new UpstreamException(code, refusal.getMessage(), code == ErrorCode.INTERRUPTED ? Next.GIVE_UP : Next.FALL_BACK,
+                                     refusal.retryAfter(), refusal);
+    }
+
+    /** An answer that is not what the protocol promises (empty, not JSON, HTML, the wrong shape, a stream cut short). */
+    public static UpstreamException invalid(String provider, String why) {
+        return new UpstreamException(ErrorCode.UPSTREAM_INVALID_RESPONSE, "provider " + provider + " sent an invalid answer: " + why,
+                                     Next.RETRY, null);
     }
 
     public static UpstreamException unreachable(String provider, String why) {
@@ -85,6 +104,9 @@ public final class UpstreamException extends Exception {
     }
 
     public ApiException toApiException() {
+        if (refusal != null) {
+            return refusal;
+        }
         return new ApiException(error, getMessage(), error.status() == 503 ? Duration.ofSeconds(2) : null);
     }
 }

@@ -24,7 +24,7 @@ import static io.sluice.support.TestServer.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The llm bulkhead with 2 slots and a queue of 1: the 3rd call waits, the 4th is refused at once, gauges show it. */
+/** A provider's bulkhead (bulkheads.llm's default) with 2 slots and a queue of 1: the 3rd call waits, the 4th is refused at once, gauges show it. */
 class BulkheadTest {
     private static final String QUEUE_TIMEOUT_MS = "4000";
     private static final ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();
@@ -57,11 +57,11 @@ class BulkheadTest {
     private static double gauge(String name) {
         String metrics = server.get("/observe/metrics").body();
         for (String line : metrics.split("\n")) {
-            if (line.startsWith("sluice_bulkhead_" + name + "{") && line.contains("service=\"llm\"")) {
+            if (line.startsWith("sluice_llm_bulkhead_" + name + "{") && line.contains("provider=\"up\"")) {
                 return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
             }
         }
-        throw new AssertionError("no sluice_bulkhead_" + name + " for llm in:\n" + metrics);
+        throw new AssertionError("no sluice_llm_bulkhead_" + name + " for provider up in:\n" + metrics);
     }
 
     private static HttpResponse<String> call() {

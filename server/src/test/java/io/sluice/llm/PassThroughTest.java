@@ -12,7 +12,6 @@ import org.junit.jupiter.api.Test;
 
 import static io.sluice.support.TestServer.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 
 /**
  * A non-streamed answer reaches the client exactly as the upstream wrote it (key order, spacing,
@@ -54,14 +53,25 @@ class PassThroughTest {
     @Test
     void scanReadsTheFirstChoiceAndTheUsageOnly() {
         CompletionScan scan = CompletionScan.of(UPSTREAM_BODY.getBytes(StandardCharsets.UTF_8));
-        assertEquals(new CompletionScan("café \"ok\"", "stop", 17, 4), scan);
+        assertEquals(new CompletionScan("café \"ok\"", "stop", 17, 4, null), scan);
 
         CompletionScan parts = CompletionScan.of(("{\"choices\":[{\"message\":{\"content\":[{\"type\":\"text\",\"text\":\"a\"},"
                 + "{\"type\":\"image_url\",\"image_url\":{}},{\"type\":\"text\",\"text\":\"b\"}]},\"finish_reason\":null}]}")
                                                          .getBytes(StandardCharsets.UTF_8));
-        assertEquals(new CompletionScan("ab", null, null, null), parts, "content parts; no usage sent");
+        assertEquals(new CompletionScan("ab", null, null, null, null), parts, "content parts; no usage sent");
 
-        assertNull(CompletionScan.of("not json".getBytes(StandardCharsets.UTF_8)));
-        assertNull(CompletionScan.of("[1,2]".getBytes(StandardCharsets.UTF_8)));
+        assertEquals("malformed JSON", problem("not json"));
+        assertEquals("not a JSON object", problem("[1,2]"));
+        assertEquals("an empty body", problem(""));
+        assertEquals("an empty body", problem(" \r\n"));
+        assertEquals("HTML, not JSON", problem("<html><body>502 Bad Gateway</body></html>"));
+        assertEquals("malformed JSON", problem("{\"choices\":[{\"message\":{\"content\":\"cut"));
+        assertEquals("malformed JSON", problem("{\"choices\":[]} trailing"));
+        assertEquals("a JSON object without choices", problem("{\"id\":\"x\",\"object\":\"chat.completion\"}"));
+        assertEquals("an error object with status 200", problem("{\"error\":{\"message\":\"overloaded\"}}"));
+    }
+
+    private static String problem(String body) {
+        return CompletionScan.of(body.getBytes(StandardCharsets.UTF_8)).problem();
     }
 }

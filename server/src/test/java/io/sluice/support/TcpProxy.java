@@ -12,9 +12,28 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * A plain TCP relay on a local port, for taking a dependency away from a running server:
  * {@link #cut()} closes the listening socket and every relayed connection (the server sees resets,
- * then refused connects); {@link #restore()} listens on the same port again.
+ * then refused connects); {@link #restore()} listens on the same port again. {@link #fault} makes it
+ * a small chaos proxy for the connections it accepts next: reset them, stall them, cut the answer
+ * short after some bytes, or drip it a byte at a time.
  */
 public final class TcpProxy implements AutoCloseable {
+    /** What happens to a connection accepted from now on. */
+    public enum Fault {
+        /** Relay both ways. */
+        NONE,
+        /** Accept, then close with a TCP reset (SO_LINGER 0) before anything is relayed. */
+        RESET,
+        /** Accept and read the request, never answer; the socket stays open until the client gives up. */
+        STALL,
+        /** Relay the request; relay only the first {@link #truncateAfter} bytes of the answer, then close both sides. */
+        TRUNCATE,
+        /** Relay the request; relay the answer one byte every {@link #dripMillis} ms. */
+        DRIP
+    }
+
+    private volatile Fault fault = Fault.NONE;
+    private volatile int truncateAfter = 64;
+    private volatile long dripMillis = 50;
     private final String targetHost;
     private final int targetPort;
     private final int port;
@@ -31,6 +50,28 @@ public final class TcpProxy implements AutoCloseable {
 
     public int port() {
         return port;
+    }
+
+    /** The fault for connections accepted from now on (those already relayed keep theirs). */
+    public TcpProxy fault(Fault f) {
+        this.fault = f;
+        return this;
+    }
+
+    public TcpProxy truncateAfter(int bytes) {
+        this.truncateAfter = bytes;
+        return this;
+    }
+
+    public TcpProxy dripMillis(long millis) {
+        this.dripMillis = millis;
+        return this;
+    }
+
+    /** Connections (either side) open right now: a gateway that closed its upstream socket shows here. */
+    public int openSockets() {
+        sockets.removeIf(Socket::isClosed);
+        return sockets.size();
     }
 
     public synchronized void cut() {
@@ -60,11 +101,22 @@ public final class TcpProxy implements AutoCloseable {
             while (!s.isClosed()) {
                 try {
                     Socket client = s.accept();
-                    Socket upstream = new Socket(targetHost, targetPort);
+                    Fault f = fault;
+                    if (f == Fault.RESET) {
+                        client.setSoLinger(true, 0);
+                        client.close();
+                        continue;
+                    }
                     sockets.add(client);
+                    if (f == Fault.STALL) {
+                        pump(client, OutputStream.nullOutputStream(), client, client, Long.MAX_VALUE, 0);
+                        continue;
+                    }
+                    Socket upstream = new Socket(targetHost, targetPort);
                     sockets.add(upstream);
                     pump(client, upstream);
-                    pump(upstream, client);
+                    long limit = f == Fault.TRUNCATE ? truncateAfter : Long.MAX_VALUE;
+                    pump(upstream, client.getOutputStream(), upstream, client, limit, f == Fault.DRIP ? dripMillis : 0);
                 } catch (IOException e) {
                     // listener closed by cut(), or the target refused: the client sees a closed socket
                 }
@@ -72,15 +124,30 @@ public final class TcpProxy implements AutoCloseable {
         });
     }
 
-    private void pump(Socket from, Socket to) {
+    private void pump(Socket from, Socket to) throws IOException {
+        pump(from, to.getOutputStream(), from, to, Long.MAX_VALUE, 0);
+    }
+
+    /** Copies at most {@code limit} bytes ({@code dripMillis} apart when positive), then closes both sockets. */
+    private void pump(Socket from, OutputStream out, Socket a, Socket b, long limit, long dripMillis) {
         Thread.ofVirtual().start(() -> {
-            try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
-                in.transferTo(out);
-            } catch (IOException e) {
+            try (InputStream in = from.getInputStream()) {
+                byte[] buf = new byte[dripMillis > 0 ? 1 : 8192];
+                long copied = 0;
+                int n;
+                while (copied < limit && (n = in.read(buf, 0, (int) Math.min(buf.length, limit - copied))) > 0) {
+                    out.write(buf, 0, n);
+                    out.flush();
+                    copied += n;
+                    if (dripMillis > 0) {
+                        Thread.sleep(dripMillis);
+                    }
+                }
+            } catch (IOException | InterruptedException e) {
                 // either side closed
             } finally {
-                closeQuietly(from);
-                closeQuietly(to);
+                closeQuietly(a);
+                closeQuietly(b);
             }
         });
     }
