@@ -53,12 +53,12 @@ public final class Database implements AutoCloseable {
         }
     }
 
-    private Database(HikariDataSource dataSource, DatabaseSettings settings, PoolSizing sizing, String displayUrl) {
+    private Database(HikariDataSource dataSource, DatabaseSettings settings, PoolSizing sizing, DatabaseTarget target) {
         this.dataSource = dataSource;
         this.settings = settings;
         this.sizing = sizing;
-        this.displayUrl = displayUrl;
-        this.outage = new Outage("postgresql", PROBE_INTERVAL, this::probe);
+        this.displayUrl = target.display();
+        this.outage = new Outage("postgresql", PROBE_INTERVAL, () -> target.answers(settings.connectionTimeout()));
     }
 
     /** Opens the pool (fails fast when the database cannot be reached) and applies migrations. */
@@ -90,7 +90,7 @@ public final class Database implements AutoCloseable {
         HikariDataSource ds = new HikariDataSource(hc);
         LOG.info("database {} ({}); pool size {}: {}", target.display(), s.pgbouncer() ? "via PgBouncer" : "direct",
                  sizing.size(), sizing.reason());
-        Database db = new Database(ds, s, sizing, target.display());
+        Database db = new Database(ds, s, sizing, target);
         Migrations.apply(db, ds);
         return db;
     }
@@ -110,6 +110,8 @@ public final class Database implements AutoCloseable {
         } catch (SQLException e) {
             if (DatabaseFailures.unreachable(e)) {
                 outage.down(e);
+            } else if (DatabaseFailures.unavailable(e)) {
+                outage.suspect(e);   // a pool timeout: busy, or a database that stopped answering
             }
             throw new DatabaseException(e);
         }
@@ -125,15 +127,6 @@ public final class Database implements AutoCloseable {
             outage.suspect(e);
         }
         return new DatabaseException(e);
-    }
-
-    /** The probe's check: a connection from the pool that answers, each wait bounded by the pool. */
-    private boolean probe() {
-        try (Connection c = dataSource.getConnection()) {
-            return c.isValid((int) Math.max(1, settings.validationTimeout().toSeconds()));
-        } catch (SQLException e) {
-            return !DatabaseFailures.unreachable(e);   // every connection busy is not an outage
-        }
     }
 
     /** True while PostgreSQL is known to be unreachable (requests that need it answer 503 at once). */

@@ -70,6 +70,7 @@ final class Outage implements AutoCloseable {
                     if (!recheck) {
                         return;
                     }
+                    Thread.sleep(interval);   // failures keep coming while it answers: check again, unhurried
                     continue;
                 }
                 if (!down) {

@@ -17,7 +17,6 @@ import io.sluice.http.ErrorCode;
 import io.sluice.http.Json;
 import io.sluice.http.PathIds;
 import io.sluice.http.Query;
-import io.sluice.http.Text;
 import io.sluice.llm.Completer;
 
 /**

@@ -12,7 +12,9 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * A plain TCP relay on a local port, for taking a dependency away from a running server:
  * {@link #cut()} closes the listening socket and every relayed connection (the server sees resets,
- * then refused connects); {@link #restore()} listens on the same port again.
+ * then refused connects); {@link #restore()} listens on the same port again. {@link #stall()} keeps
+ * every connection open and accepts new ones but relays no byte (a hung server or a black-holed
+ * network) until {@link #resume()}.
  */
 public final class TcpProxy implements AutoCloseable {
     private final String targetHost;
@@ -20,6 +22,7 @@ public final class TcpProxy implements AutoCloseable {
     private final int port;
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
     private volatile ServerSocket listener;
+    private volatile boolean stalled;
 
     public TcpProxy(String targetHost, int targetPort) {
         this.targetHost = targetHost;
@@ -37,6 +40,14 @@ public final class TcpProxy implements AutoCloseable {
         closeQuietly(listener);
         sockets.forEach(TcpProxy::closeQuietly);
         sockets.clear();
+    }
+
+    public void stall() {
+        stalled = true;
+    }
+
+    public void resume() {
+        stalled = false;
     }
 
     public synchronized void restore() {
@@ -75,8 +86,15 @@ public final class TcpProxy implements AutoCloseable {
     private void pump(Socket from, Socket to) {
         Thread.ofVirtual().start(() -> {
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
-                in.transferTo(out);
-            } catch (IOException e) {
+                byte[] buffer = new byte[8192];
+                for (int n; (n = in.read(buffer)) >= 0; ) {
+                    while (stalled && !from.isClosed()) {
+                        Thread.sleep(5);   // hold the bytes: the other side waits on its socket timeout
+                    }
+                    out.write(buffer, 0, n);
+                    out.flush();
+                }
+            } catch (IOException | InterruptedException e) {
                 // either side closed
             } finally {
                 closeQuietly(from);
