@@ -52,15 +52,19 @@ class HelpersTest {
     @Test
     void everyBodyIsCheckedForValuesNoRouteCanStore() {
         BodyCheck.check(json("{\"a\":\"ok\",\"n\":9223372036854775807,\"f\":1.5e300,\"l\":[{\"x\":-1}]}"));
-        assertTrue(refused(400, ErrorCode.INVALID_REQUEST, () -> BodyCheck.check(json(
+        assertTrue(refused(400, ErrorCode.INVALID_CONTENT, () -> BodyCheck.check(json(
                 "{\"messages\":[{\"role\":\"user\"},{\"content\":\"a\\u0000b\"}]}"))).getMessage()
                 .startsWith("messages[1].content: must not contain NUL"));
         assertTrue(refused(400, ErrorCode.INVALID_REQUEST, () -> BodyCheck.check(json("{\"params\":{\"k\\u0000\":1}}")))
                 .getMessage().startsWith("params.k?: a field name must not contain NUL"));
-        assertTrue(refused(400, ErrorCode.INVALID_REQUEST, () -> BodyCheck.check(json("{\"max_tokens\":99999999999999999999}")))
+        assertTrue(refused(400, ErrorCode.INVALID_MAX_TOKENS, () -> BodyCheck.check(json("{\"max_tokens\":99999999999999999999}")))
                 .getMessage().startsWith("max_tokens: number out of range"));
         assertTrue(refused(400, ErrorCode.INVALID_REQUEST, () -> BodyCheck.check(json("{\"t\":-1e999999}")))
                 .getMessage().startsWith("t: number out of range"));
+        refused(400, ErrorCode.INVALID_ROLE, () -> BodyCheck.check(json("{\"messages\":[{\"role\":\"\\u0000\"}]}")));
+        refused(400, ErrorCode.INVALID_CONTENT, () -> BodyCheck.check(json("{\"message\":\"\\u0000\"}")));
+        refused(400, ErrorCode.INVALID_CONTENT, () -> BodyCheck.check(json("{\"messages\":[{\"content\":[{\"text\":\"\\u0000\"}]}]}")));
+        refused(400, ErrorCode.INVALID_REQUEST, () -> BodyCheck.check(json("{\"variables\":{\"message\":\"\\u0000\"}}")));
     }
 
     @Test
