@@ -1,9 +1,7 @@
 package io.sluice.security;
 
-import java.net.URLEncoder;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -276,9 +274,5 @@ class FieldFuzzTest {
                 "{\"username\":\"" + user + "\",\"password\":\"" + PASSWORD + "\"}")).path("token").asText();
         return TestServer.json(s.send(HttpRequest.newBuilder(s.uri("/api/keys")).header("Authorization", "Bearer " + token)
                                               .POST(HttpRequest.BodyPublishers.noBody()))).path("key").asText();
-    }
-
-    static String enc(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8);
     }
 }
