@@ -2,7 +2,6 @@ package io.sluice.http;
 
 import java.io.IOException;
 import java.time.Duration;
-import java.sql.SQLTransientConnectionException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -16,6 +15,7 @@ import io.helidon.webserver.http.ErrorHandler;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.sluice.infra.Database;
+import io.sluice.infra.DatabaseFailures;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.exceptions.JedisException;
@@ -117,7 +117,7 @@ public final class ErrorMapper implements ErrorHandler<Throwable> {
             case ApiException api -> api;
             case RequestException re -> fromStatus(re.status().code(), re.getMessage());   // 413 from max-payload-size too
             case HttpException he -> fromStatus(he.status().code(), he.getMessage());
-            case Database.DatabaseException db when db.getCause() instanceof SQLTransientConnectionException ->
+            case Database.DatabaseException db when DatabaseFailures.unavailable(db) ->
                     new ApiException(ErrorCode.DATABASE_UNAVAILABLE, "the database is not available; retry later", RETRY);
             case JedisException je -> new ApiException(ErrorCode.REDIS_UNAVAILABLE, "redis is not available; retry later", RETRY);
             default -> null;

@@ -39,7 +39,10 @@ public final class Json {
     private Json() {
     }
 
-    /** Reads the body as a JSON object: 415 unless application/json, 400 for anything that does not parse. */
+    /**
+     * Reads the body as a JSON object: 415 unless application/json, 400 for anything that does not
+     * parse, and 400 naming the field for a value no route can store ({@link BodyCheck}).
+     */
     public static JsonNode readObject(ServerRequest req) {
         String type = req.headers().contentType().map(t -> t.mediaType().text()).orElse("");
         if (!type.equalsIgnoreCase("application/json")) {
@@ -64,6 +67,7 @@ public final class Json {
         if (node == null || !node.isObject()) {
             throw ApiException.badRequest(ErrorCode.INVALID_JSON, "expected a JSON object");
         }
+        BodyCheck.check(node);
         return node;
     }
 

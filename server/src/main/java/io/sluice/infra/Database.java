@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -12,23 +13,26 @@ import java.util.concurrent.TimeUnit;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.HikariPoolMXBean;
-import org.flywaydb.core.Flyway;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * PostgreSQL through a fixed-size HikariCP pool. Every wait is bounded: connectionTimeout for a
  * connection, pgjdbc socketTimeout for a query round trip, maxLifetime below server-side limits.
+ * While PostgreSQL is known to be unreachable, work fails at once (see {@link Outage}); the error
+ * mapper answers 503 {@code database_unavailable} for every failure {@link DatabaseFailures} calls
+ * an outage.
  */
 public final class Database implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Database.class);
 
-    private static final String MIGRATIONS = "db/migration";
+    private static final java.time.Duration PROBE_INTERVAL = java.time.Duration.ofMillis(250);   // while known down
 
     private final HikariDataSource dataSource;
     private final DatabaseSettings settings;
     private final PoolSizing sizing;
     private final String displayUrl;
+    private final Outage outage;
 
     /** Work done with a connection; SQLException propagates as {@link DatabaseException}. */
     @FunctionalInterface
@@ -49,11 +53,12 @@ public final class Database implements AutoCloseable {
         }
     }
 
-    private Database(HikariDataSource dataSource, DatabaseSettings settings, PoolSizing sizing, String displayUrl) {
+    private Database(HikariDataSource dataSource, DatabaseSettings settings, PoolSizing sizing, DatabaseTarget target) {
         this.dataSource = dataSource;
         this.settings = settings;
         this.sizing = sizing;
-        this.displayUrl = displayUrl;
+        this.displayUrl = target.display();
+        this.outage = new Outage("postgresql", PROBE_INTERVAL, () -> target.answers(settings.connectionTimeout()));
     }
 
     /** Opens the pool (fails fast when the database cannot be reached) and applies migrations. */
@@ -85,54 +90,48 @@ public final class Database implements AutoCloseable {
         HikariDataSource ds = new HikariDataSource(hc);
         LOG.info("database {} ({}); pool size {}: {}", target.display(), s.pgbouncer() ? "via PgBouncer" : "direct",
                  sizing.size(), sizing.reason());
-        Database db = new Database(ds, s, sizing, target.display());
-        db.migrate();
+        Database db = new Database(ds, s, sizing, target);
+        Migrations.apply(db, ds);
         return db;
     }
 
     /**
-     * Applies the migrations with Flyway, unless the schema history already carries the digest of
-     * exactly the migration files in this jar: recorded only after Flyway succeeded with these files,
-     * so a match means there is nothing to apply or validate. Any other file set runs Flyway.
+     * Runs the work on a pooled connection; throws at once while PostgreSQL is known to be down (see
+     * {@link Outage}: a failed connect marks it down, a failure mid-work lets the probe decide).
      */
-    private void migrate() {
-        String fingerprint = SchemaFingerprint.of(Database.class.getClassLoader(), MIGRATIONS);
-        if (fingerprint != null && fingerprint.equals(recordedFingerprint())) {
-            LOG.info("database schema unchanged since the last migration by this release: Flyway skipped");
-            return;
-        }
-        var result = Flyway.configure()
-                .dataSource(dataSource)
-                .locations("classpath:" + MIGRATIONS)
-                .load()
-                .migrate();
-        LOG.info("database schema at version {} ({} migration(s) applied now)",
-                 result.targetSchemaVersion == null ? "current" : result.targetSchemaVersion, result.migrationsExecuted);
-        if (fingerprint != null) {
-            try {   // the digest is hex behind a fixed prefix: nothing to escape
-                update("COMMENT ON TABLE flyway_schema_history IS '" + fingerprint + "'");
-            } catch (DatabaseException e) {
-                LOG.debug("cannot record the migrations digest ({}); Flyway runs at every start", e.getMessage());
-            }
-        }
-    }
-
-    private String recordedFingerprint() {
-        try {
-            List<String> comment = query("SELECT obj_description(to_regclass('flyway_schema_history'), 'pg_class')",
-                                         row -> String.valueOf(row.getString(1)));
-            return comment.isEmpty() ? null : comment.get(0);
-        } catch (DatabaseException e) {
-            return null;
-        }
-    }
-
     public <T> T withConnection(SqlWork<T> work) {
-        try (Connection c = dataSource.getConnection()) {
-            return work.apply(c);
+        if (outage.isDown()) {
+            throw new DatabaseException(new SQLTransientConnectionException(
+                    "PostgreSQL is known to be unreachable; a background probe checks it", "08001"));
+        }
+        Connection c;
+        try {
+            c = dataSource.getConnection();
         } catch (SQLException e) {
+            if (DatabaseFailures.unreachable(e)) {
+                outage.down(e);
+            } else if (DatabaseFailures.unavailable(e)) {
+                outage.suspect(e);   // a pool timeout: busy, or a database that stopped answering
+            }
             throw new DatabaseException(e);
         }
+        try (c) {
+            return work.apply(c);
+        } catch (SQLException e) {
+            throw failed(e);
+        }
+    }
+
+    private DatabaseException failed(SQLException e) {
+        if (DatabaseFailures.unavailable(e)) {
+            outage.suspect(e);
+        }
+        return new DatabaseException(e);
+    }
+
+    /** True while PostgreSQL is known to be unreachable (requests that need it answer 503 at once). */
+    public boolean knownDown() {
+        return outage.isDown();
     }
 
     /** One statement with positional parameters; returns the number of rows it changed. */
@@ -213,6 +212,7 @@ public final class Database implements AutoCloseable {
 
     @Override
     public void close() {
+        outage.close();
         dataSource.close();
     }
 }

@@ -3,6 +3,11 @@ package io.sluice.infra;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Properties;
 
 /** A JDBC URL and credentials from either a jdbc: URL or a postgres:// URL with user info. */
 record DatabaseTarget(String jdbcUrl, String username, String password) {
@@ -23,6 +28,27 @@ record DatabaseTarget(String jdbcUrl, String username, String password) {
             return new DatabaseTarget("jdbc:postgresql://" + uri.getHost() + port + uri.getRawPath() + query, user, pass);
         }
         return new DatabaseTarget(url, username, password);
+    }
+
+    /**
+     * True when a new connection, outside any pool, opens and answers within about {@code timeout}
+     * (connect, login and each read bounded by it): the outage probe's question, which a busy pool
+     * cannot answer wrongly.
+     */
+    boolean answers(Duration timeout) {
+        String seconds = String.valueOf(Math.max(1, timeout.toSeconds()));
+        Properties p = new Properties();
+        p.setProperty("user", username);
+        p.setProperty("password", password);
+        p.setProperty("connectTimeout", seconds);
+        p.setProperty("loginTimeout", seconds);
+        p.setProperty("socketTimeout", seconds);
+        p.setProperty("ApplicationName", "sluice-probe");
+        try (Connection c = DriverManager.getConnection(jdbcUrl, p)) {
+            return c.isValid((int) Math.max(1, timeout.toSeconds()));
+        } catch (SQLException e) {
+            return false;
+        }
     }
 
     /** The URL without credentials or query parameters, safe to log. */

@@ -1,26 +1,36 @@
 package io.sluice.infra;
 
 import java.net.URI;
+import java.time.Duration;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisPool;
 import redis.clients.jedis.JedisPoolConfig;
+import redis.clients.jedis.exceptions.JedisConnectionException;
 
 /**
- * Redis through a bounded Jedis pool: a borrower waits at most max-wait, and every socket has
- * connect and read timeouts, so a dead Redis costs a request seconds, not forever.
+ * Redis through a bounded Jedis pool: a borrower waits at most max-wait, every socket has connect
+ * and read timeouts, and nothing is tested on borrow (no extra round trip per request). While Redis
+ * is known to be unreachable {@link #connection()} throws at once, so each feature takes its
+ * documented fallback without waiting; one background probe ({@link Outage}) decides when it is back.
  */
 public final class Redis implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Redis.class);
+    private static final Duration PROBE_INTERVAL = Duration.ofMillis(250);   // while known down
 
-    private final JedisPool pool;
     private final RedisSettings settings;
+    private final URI uri;
+    private final Outage outage;
+    private final GuardedPool pool;
 
-    private Redis(JedisPool pool, RedisSettings settings) {
-        this.pool = pool;
+    private Redis(RedisSettings settings, URI uri, JedisPoolConfig pc) {
         this.settings = settings;
+        this.uri = uri;
+        this.outage = new Outage("redis", PROBE_INTERVAL, this::probe);
+        this.pool = new GuardedPool(pc, uri, (int) settings.connectTimeout().toMillis(),
+                                    (int) settings.socketTimeout().toMillis(), outage);
     }
 
     public static Redis open(RedisSettings s, String url) {
@@ -34,22 +44,54 @@ public final class Redis implements AutoCloseable {
         pc.setTestWhileIdle(true);
         pc.setJmxEnabled(false);
         URI uri = URI.create(url);
-        JedisPool pool = new JedisPool(pc, uri, (int) s.connectTimeout().toMillis(), (int) s.socketTimeout().toMillis());
+        Redis redis = new Redis(s, uri, pc);
         LOG.info("redis {}:{} (pool max {}, max wait {} ms)", uri.getHost(), uri.getPort(), s.maxTotal(), s.maxWait().toMillis());
-        return new Redis(pool, s);
+        return redis;
     }
 
-    /** A pooled connection; close it (try-with-resources) to give it back. */
+    /**
+     * A pooled connection; close it (try-with-resources) to give it back. Throws
+     * {@link JedisConnectionException} at once while Redis is known to be down.
+     */
     public Jedis connection() {
-        return pool.getResource();
+        if (outage.isDown()) {
+            throw new JedisConnectionException("redis is known to be unreachable; a background probe checks it");
+        }
+        try {
+            return pool.getResource();
+        } catch (JedisConnectionException e) {
+            // A new connection could not be opened. (Every connection busy for max-wait is a plain
+            // JedisException: Redis slow or this instance busy, not gone.)
+            outage.down(e);
+            throw e;
+        }
+    }
+
+    /** The probe's check, on its own connection (never the pool's): PING within the configured timeouts. */
+    private boolean probe() {
+        try (Jedis j = new Jedis(uri, (int) settings.connectTimeout().toMillis(), (int) settings.socketTimeout().toMillis())) {
+            boolean up = "PONG".equals(j.ping());
+            if (up && outage.isDown()) {
+                pool.clear();   // idle connections from before the outage are most likely dead
+            }
+            return up;
+        }
     }
 
     public boolean isReachable() {
-        try (Jedis j = pool.getResource()) {
+        if (outage.isDown()) {
+            return false;
+        }
+        try (Jedis j = connection()) {
             return "PONG".equals(j.ping());
         } catch (RuntimeException e) {
             return false;
         }
+    }
+
+    /** True while Redis is known to be unreachable (callers take their fallback at once). */
+    public boolean knownDown() {
+        return outage.isDown();
     }
 
     public int active() {
@@ -70,10 +112,37 @@ public final class Redis implements AutoCloseable {
 
     @Override
     public void close() {
+        outage.close();
         pool.close();
     }
 
     public RedisSettings settings() {
         return settings;
+    }
+
+    /**
+     * A pool that reports broken connections to the outage, and destroys them off the caller's
+     * thread: commons-pool replaces a destroyed connection for a waiting borrower right there, and
+     * against a stalled Redis that is a connect plus a handshake timeout on a request's thread.
+     */
+    private static final class GuardedPool extends JedisPool {
+        private final Outage outage;
+
+        GuardedPool(JedisPoolConfig pc, URI uri, int connectTimeout, int socketTimeout, Outage outage) {
+            super(pc, uri, connectTimeout, socketTimeout);
+            this.outage = outage;
+        }
+
+        @Override
+        public void returnBrokenResource(Jedis resource) {
+            outage.suspect(null);
+            Thread.ofVirtual().name("redis-discard").start(() -> {
+                try {
+                    super.returnBrokenResource(resource);
+                } catch (RuntimeException e) {
+                    LOG.debug("discarding a broken redis connection failed: {}", e.toString());
+                }
+            });
+        }
     }
 }

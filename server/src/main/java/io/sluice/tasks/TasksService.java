@@ -16,7 +16,7 @@ import io.sluice.http.ApiException;
 import io.sluice.http.ErrorCode;
 import io.sluice.http.Json;
 import io.sluice.http.PathIds;
-import io.sluice.http.Text;
+import io.sluice.http.Query;
 import io.sluice.llm.Completer;
 
 /**
@@ -57,8 +57,7 @@ public final class TasksService implements HttpService {
 
     private void get(ServerRequest req, ServerResponse res) throws InterruptedException {
         UUID id = taskId(req);
-        String wait = req.query().first("wait").orElse(null);
-        Duration waitFor = wait == null ? null : waitDuration(wait);
+        Duration waitFor = Query.duration(req, "wait");
         Task owned = owned(req, id);   // checked before any wait: a long poll must not reveal another's task
         Task task = waitFor == null ? owned : tasks.await(id, waitFor).orElse(owned);
         Json.send(res, task.view());
@@ -83,14 +82,5 @@ public final class TasksService implements HttpService {
 
     public static UUID taskId(ServerRequest req) {
         return PathIds.uuid(req, ErrorCode.TASK_NOT_FOUND, "task");
-    }
-
-    private static Duration waitDuration(String raw) {
-        Duration d = io.sluice.config.ConfigReader.parseDuration(raw.matches("\\d+") ? raw + "s" : raw);
-        if (d == null || d.isNegative()) {
-            throw ApiException.badRequest(ErrorCode.INVALID_PARAMETER, "wait must be a duration like 30s or 500ms, got '"
-                    + Text.clip(raw, 40) + "'");
-        }
-        return d;
     }
 }

@@ -50,6 +50,34 @@ class HelpersTest {
     }
 
     @Test
+    void everyBodyIsCheckedForValuesNoRouteCanStore() {
+        BodyCheck.check(json("{\"a\":\"ok\",\"n\":9223372036854775807,\"f\":1.5e300,\"l\":[{\"x\":-1}]}"));
+        assertTrue(refused(400, ErrorCode.INVALID_CONTENT, () -> BodyCheck.check(json(
+                "{\"messages\":[{\"role\":\"user\"},{\"content\":\"a\\u0000b\"}]}"))).getMessage()
+                .startsWith("messages[1].content: must not contain NUL"));
+        assertTrue(refused(400, ErrorCode.INVALID_REQUEST, () -> BodyCheck.check(json("{\"params\":{\"k\\u0000\":1}}")))
+                .getMessage().startsWith("params.k?: a field name must not contain NUL"));
+        assertTrue(refused(400, ErrorCode.INVALID_MAX_TOKENS, () -> BodyCheck.check(json("{\"max_tokens\":99999999999999999999}")))
+                .getMessage().startsWith("max_tokens: number out of range"));
+        assertTrue(refused(400, ErrorCode.INVALID_REQUEST, () -> BodyCheck.check(json("{\"t\":-1e999999}")))
+                .getMessage().startsWith("t: number out of range"));
+        refused(400, ErrorCode.INVALID_ROLE, () -> BodyCheck.check(json("{\"messages\":[{\"role\":\"\\u0000\"}]}")));
+        refused(400, ErrorCode.INVALID_CONTENT, () -> BodyCheck.check(json("{\"message\":\"\\u0000\"}")));
+        refused(400, ErrorCode.INVALID_CONTENT, () -> BodyCheck.check(json("{\"messages\":[{\"content\":[{\"text\":\"\\u0000\"}]}]}")));
+        refused(400, ErrorCode.INVALID_REQUEST, () -> BodyCheck.check(json("{\"variables\":{\"message\":\"\\u0000\"}}")));
+    }
+
+    @Test
+    void durations() {
+        assertEquals(java.time.Duration.ofSeconds(30), Query.duration("wait", "30"));
+        assertEquals(java.time.Duration.ofMillis(500), Query.duration("wait", "500ms"));
+        for (String bad : new String[] {"-1s", "x", "99999999999999999999", "99999999999999999999s", "9223372036854775807h",
+                                        "PT99999999999999999999H", "1\u0000s", ""}) {
+            refused(400, ErrorCode.INVALID_PARAMETER, () -> Query.duration("wait", bad));
+        }
+    }
+
+    @Test
     void flagsAndObjects() {
         JsonNode body = json("{\"t\":true,\"f\":false,\"s\":\"true\",\"n\":1,\"o\":{\"x\":1},\"z\":null}");
         assertTrue(Fields.flag(body, "t"));
@@ -111,5 +139,25 @@ class HelpersTest {
         assertFalse(ErrorMapper.map(new RuntimeException(new java.io.IOException("disk")), false).clientGone());
         assertEquals("bad_request", ErrorMapper.fromStatus(400, "bad \u0000 header").code());
         assertEquals("bad ? header", ErrorMapper.fromStatus(400, "bad \u0000 header").getMessage());
+    }
+
+    @Test
+    void everyDatabaseOutageIsA503AndABadStatementIsNot() {
+        String[] outages = {"08006", "08001", "08003", "57P01", "57P02", "57P03", "53300"};
+        for (String state : outages) {
+            ApiException e = ErrorMapper.toApiException(db(new java.sql.SQLException("gone", state)));
+            assertEquals("database_unavailable", e.code(), state);
+            assertEquals(503, e.status());
+        }
+        assertEquals("database_unavailable", ErrorMapper.toApiException(db(new java.sql.SQLException("copy failed",
+                new java.net.SocketException("reset")))).code(), "an I/O failure under a statement");
+        assertEquals("database_unavailable", ErrorMapper.toApiException(db(new java.sql.SQLTransientConnectionException("timeout")))
+                .code(), "a pool timeout");
+        assertEquals("internal_error", ErrorMapper.toApiException(db(new java.sql.SQLException("syntax", "42601"))).code());
+        assertEquals("internal_error", ErrorMapper.toApiException(db(new java.sql.SQLException("no state"))).code());
+    }
+
+    private static io.sluice.infra.Database.DatabaseException db(java.sql.SQLException e) {
+        return new io.sluice.infra.Database.DatabaseException(e);
     }
 }

@@ -12,9 +12,10 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * A plain TCP relay on a local port, for taking a dependency away from a running server:
  * {@link #cut()} closes the listening socket and every relayed connection (the server sees resets,
- * then refused connects); {@link #restore()} listens on the same port again. {@link #fault} makes it
- * a small chaos proxy for the connections it accepts next: reset them, stall them, cut the answer
- * short after some bytes, or drip it a byte at a time.
+ * then refused connects); {@link #restore()} listens on the same port again. {@link #stall()} keeps
+ * every connection open and accepts new ones but relays no byte (a hung server or a black-holed
+ * network) until {@link #resume()}. {@link #fault} makes it a small chaos proxy for the connections
+ * it accepts next: reset them, stall them, cut the answer short after some bytes, or drip it a byte at a time.
  */
 public final class TcpProxy implements AutoCloseable {
     /** What happens to a connection accepted from now on. */
@@ -39,6 +40,7 @@ public final class TcpProxy implements AutoCloseable {
     private final int port;
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
     private volatile ServerSocket listener;
+    private volatile boolean stalled;
 
     public TcpProxy(String targetHost, int targetPort) {
         this.targetHost = targetHost;
@@ -78,6 +80,14 @@ public final class TcpProxy implements AutoCloseable {
         closeQuietly(listener);
         sockets.forEach(TcpProxy::closeQuietly);
         sockets.clear();
+    }
+
+    public void stall() {
+        stalled = true;
+    }
+
+    public void resume() {
+        stalled = false;
     }
 
     public synchronized void restore() {
@@ -136,6 +146,9 @@ public final class TcpProxy implements AutoCloseable {
                 long copied = 0;
                 int n;
                 while (copied < limit && (n = in.read(buf, 0, (int) Math.min(buf.length, limit - copied))) > 0) {
+                    while (stalled && !from.isClosed()) {
+                        Thread.sleep(5);   // hold the bytes: the other side waits on its socket timeout
+                    }
                     out.write(buf, 0, n);
                     out.flush();
                     copied += n;
