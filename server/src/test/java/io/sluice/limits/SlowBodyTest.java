@@ -77,7 +77,6 @@ class SlowBodyTest {
         for (Future<Long> drip : drips) {
             long cutAfter = drip.get();
             assertTrue(cutAfter >= BODY_TIMEOUT_MS - 100 && cutAfter < BODY_TIMEOUT_MS + 3_000,   // slack for a busy 2-core CI box
-
                        "the slow body was cut at the deadline, not before or long after: " + cutAfter + " ms");
         }
         await("all permits idle", Duration.ofSeconds(5), () -> {
