@@ -84,6 +84,7 @@ class LogSafetyTest {
     }
 
     private static Logger logger(LoggerContext ctx, Path dir, long cap) {
+        ctx.setMDCAdapter(new ch.qos.logback.classic.util.LogbackMDCAdapter());
         LogSettings s = new LogSettings(dir.toString(), false, cap, 3);
         Logger root = ctx.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
         root.setLevel(Level.INFO);
