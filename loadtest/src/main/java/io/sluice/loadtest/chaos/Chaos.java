@@ -106,35 +106,42 @@ public final class Chaos {
             default -> throw new IllegalArgumentException(scenario);
         }
         long healed = System.nanoTime();
-        Long recoveredAt = awaitRecovery(healed, 30);
+        Long recoveredAt = awaitRecovery(healed, 20);
         long end = System.nanoTime();
-        String recovery = recoveredAt == null ? "not within 30 s" : ((recoveredAt - healed) / 1_000_000) + " ms";
+        String recovery = recoveredAt == null ? "not within 20 s" : ((recoveredAt - healed) / 1_000_000) + " ms";
         return new Outcome(scenario, injected, ChaosReport.seen(load.results, start, end), recovery, tasksFrom, end);
     }
 
     /**
-     * The time after the fault from which every answer was a success (2 s clean, readiness 200), or
-     * null when that did not happen within {@code maxSeconds}.
+     * The time after the fault from which every request succeeded, or null when that did not happen
+     * within {@code maxSeconds}. Requests are judged by when they started: T is the start of the last
+     * request that failed after the fault ended (or the end of the fault); recovery is declared once
+     * no request started after T failed for longer than a client's timeout, so none is still pending,
+     * and readiness is 200. The answer is the start of the first success after T.
      */
     private Long awaitRecovery(long healed, int maxSeconds) {
-        long deadline = healed + maxSeconds * SECOND;
+        long settle = Load.CLIENT_TIMEOUT.toNanos() + 2 * SECOND;
+        long deadline = healed + maxSeconds * SECOND + settle;
         while (System.nanoTime() < deadline) {
-            sleepMs(250);
+            sleepMs(500);
             long now = System.nanoTime();
-            long lastFailure = healed;
-            long firstOkAfter = Long.MAX_VALUE;
+            long t = healed;
             for (Load.Result r : load.results) {
                 if (r.atNanos() >= healed && !ok(r.status())) {
-                    lastFailure = Math.max(lastFailure, r.atNanos());
+                    t = Math.max(t, r.startNanos());
                 }
             }
+            long firstOk = Long.MAX_VALUE;
             for (Load.Result r : load.results) {
-                if (r.atNanos() > lastFailure && ok(r.status())) {
-                    firstOkAfter = Math.min(firstOkAfter, r.atNanos());
+                if (r.startNanos() >= t && ok(r.status())) {
+                    firstOk = Math.min(firstOk, r.startNanos());
                 }
             }
-            if (firstOkAfter != Long.MAX_VALUE && now - lastFailure >= 2 * SECOND && load.status("/observe/health/ready") == 200) {
-                return lastFailure == healed ? healed : firstOkAfter;
+            if (t - healed > maxSeconds * SECOND) {
+                return null;
+            }
+            if (firstOk != Long.MAX_VALUE && now - t >= settle && load.status("/observe/health/ready") == 200) {
+                return t == healed ? healed : firstOk;
             }
         }
         return null;

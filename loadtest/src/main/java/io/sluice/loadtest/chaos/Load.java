@@ -16,17 +16,18 @@ import java.util.regex.Pattern;
  * Steady load while faults come and go: chat completions (upstream through the chaos proxy), session
  * creation (a synchronous PostgreSQL write) and asynchronous session chats (tasks over Redis, kept to
  * check afterwards that none was lost). Every answer is recorded with its time; a client that got no
- * answer within 10 s records -1.
+ * answer within {@link #CLIENT_TIMEOUT} records -1.
  */
 final class Load implements AutoCloseable {
-    record Result(long atNanos, String kind, int status) {
+    /** One answer: when the request started and ended, and its status (-1: no answer). */
+    record Result(long startNanos, long atNanos, String kind, int status) {
     }
 
     record Task(long atNanos, String id) {
     }
 
     private static final Pattern ID = Pattern.compile("\"(?:id|task_id)\"\\s*:\\s*\"([^\"]+)\"");
-    private static final Duration CLIENT_TIMEOUT = Duration.ofSeconds(10);
+    static final Duration CLIENT_TIMEOUT = Duration.ofSeconds(10);
 
     private final String base;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -69,14 +70,15 @@ final class Load implements AutoCloseable {
     }
 
     private HttpResponse<String> post(String kind, String path, String json) {
+        long start = System.nanoTime();
         try {
             HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + path)).timeout(CLIENT_TIMEOUT)
                     .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build(),
                     HttpResponse.BodyHandlers.ofString());
-            results.add(new Result(System.nanoTime(), kind, r.statusCode()));
+            results.add(new Result(start, System.nanoTime(), kind, r.statusCode()));
             return r;
         } catch (Exception e) {
-            results.add(new Result(System.nanoTime(), kind, -1));
+            results.add(new Result(start, System.nanoTime(), kind, -1));
             return null;
         }
     }
