@@ -24,6 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class EmbeddedSupervisionTest {
     private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(2)).build();
+    /** initdb and two JVM starts while the rest of the suite runs on two cores: bounded, but not tight. */
+    private static final Duration START_BOUND = Duration.ofSeconds(180);
 
     @Test
     void orphansOfAKilledServerAreStoppedAndADeadPostgresIsRestarted() throws Exception {
@@ -35,7 +37,7 @@ class EmbeddedSupervisionTest {
         Path pgPid = dir.resolve("data/postgres/postmaster.pid");
         Path redisPid = dir.resolve("data/redis/redis.pid");
         try (ServerProcess first = ServerProcess.start(dir, env)) {
-            first.waitUntilReady(CLIENT, ready);
+            first.waitUntilReady(CLIENT, ready, START_BOUND);
         }   // close() is kill -9: no shutdown hook runs
         ProcessHandle orphan = process(pgPid);
         await("the first server to be gone", Duration.ofSeconds(10), () -> !portAnswers(ready));
@@ -43,7 +45,7 @@ class EmbeddedSupervisionTest {
 
         ServerProcess second = ServerProcess.start(dir, env);
         try {
-            second.waitUntilReady(CLIENT, ready);
+            second.waitUntilReady(CLIENT, ready, START_BOUND);
             assertTrue(second.output().contains("embedded PostgreSQL (pid " + orphan.pid() + ") was left running by an earlier run"),
                        second.output());
             assertTrue(second.output().contains("embedded Redis (pid"), "the orphaned Redis is found too: " + second.output());
