@@ -36,6 +36,15 @@ class EmbeddedSupervisionTest {
                                          "AUTH_ENABLED", "false");
         Path pgPid = dir.resolve("data/postgres/postmaster.pid");
         Path redisPid = dir.resolve("data/redis/redis.pid");
+        try {
+            killedServerThenDeadPostgres(dir, env, ready, pgPid, redisPid);
+        } finally {
+            stopLeftovers(pgPid, redisPid);   // a failed run must not leave servers behind
+        }
+    }
+
+    private static void killedServerThenDeadPostgres(Path dir, Map<String, String> env, String ready, Path pgPid,
+                                                     Path redisPid) throws Exception {
         try (ServerProcess first = ServerProcess.start(dir, env)) {
             first.waitUntilReady(CLIENT, ready, START_BOUND);
         }   // close() is kill -9: no shutdown hook runs
@@ -63,6 +72,17 @@ class EmbeddedSupervisionTest {
         }
         assertTrue(!Files.exists(redisPid) || process(redisPid) == null || !process(redisPid).isAlive(),
                    "a clean stop leaves no Redis behind");
+    }
+
+    private static void stopLeftovers(Path... pidFiles) throws Exception {
+        for (Path f : pidFiles) {
+            ProcessHandle p = process(f);
+            if (p != null && p.isAlive()
+                && p.info().command().map(c -> c.contains("postgres") || c.contains("redis")).orElse(false)) {
+                p.destroy();
+                p.onExit().get(20, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        }
     }
 
     private static ProcessHandle process(Path pidFile) throws Exception {
