@@ -8,6 +8,8 @@
 #   make loadtest   Gatling simulations against SLUICE_URL (SIMULATION, GATLING_ARGS)
 #   make bench      the fixed benchmark from a clean start, several minutes -> loadtest/target/bench/report.md
 #                   (BENCH_STREAMS, BENCH_ARGS)
+#   make chaos      fault scenarios under load (PostgreSQL killed, Redis stopped, upstream stalled/reset, slow bodies),
+#                   a few minutes -> a table, also in loadtest/target/chaos/report.md (CHAOS_ARGS)
 #   make help       this list
 # Maven comes from ./mvnw (pinned in .mvn/wrapper, downloaded from Maven Central): only a JDK >= 21 is needed.
 SHELL := /bin/bash
@@ -86,3 +88,10 @@ loadtest: check-jdk
 bench: build
 	$(LOADTEST_MVN) -q -DskipTests package
 	JAVA_HOME=$(JAVA_HOME) loadtest/bench.sh
+
+# chaos: long fault scenarios under load (not part of make test). Report: loadtest/target/chaos/report.md
+# CHAOS_ARGS="--scenario=postgres-kill,redis-stop --fault-seconds=10" make chaos: a subset.
+.PHONY: chaos
+chaos: build
+	$(LOADTEST_MVN) -q -DskipTests package
+	JAVA_HOME=$(JAVA_HOME) loadtest/chaos.sh

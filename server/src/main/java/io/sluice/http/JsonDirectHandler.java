@@ -11,6 +11,10 @@ import io.helidon.webserver.http.DirectHandlers;
  * header, an oversize header block) get the same JSON error body as everything else.
  */
 public final class JsonDirectHandler implements DirectHandler {
+    /** Helidon's HTTP/1 header parser throws an IllegalStateException with this text; it answers 400 by default. */
+    private static final String HELIDON_HEADER_LIMIT = "Header size exceeded";
+    private static final String TOO_LARGE = "request headers exceed the server's max-headers-size";
+    private static final Status HEADERS_TOO_LARGE_431 = Status.create(431, "Request Header Fields Too Large");
 
     public static DirectHandlers all() {
         DirectHandlers.Builder b = DirectHandlers.builder();
@@ -29,6 +33,9 @@ public final class JsonDirectHandler implements DirectHandler {
             // a bad request, not a server error, and not worth a stack trace in the log.
             return handle(request, eventType, Status.BAD_REQUEST_400, responseHeaders, "request ended before its headers were complete");
         }
+        if (headersTooLarge(thrown)) {
+            return handle(request, eventType, HEADERS_TOO_LARGE_431, responseHeaders, TOO_LARGE);
+        }
         return DirectHandler.super.handle(request, eventType, defaultStatus, responseHeaders, thrown, logger);
     }
 
@@ -38,6 +45,9 @@ public final class JsonDirectHandler implements DirectHandler {
         if (ErrorMapper.truncated(thrown)) {
             return handle(request, eventType, Status.BAD_REQUEST_400, responseHeaders, "request ended before its headers were complete");
         }
+        if (headersTooLarge(thrown)) {
+            return handle(request, eventType, HEADERS_TOO_LARGE_431, responseHeaders, TOO_LARGE);
+        }
         return DirectHandler.super.handle(request, eventType, defaultStatus, responseHeaders, thrown);
     }
 
@@ -45,6 +55,10 @@ public final class JsonDirectHandler implements DirectHandler {
     public TransportResponse handle(TransportRequest request, EventType eventType, Status defaultStatus,
                                     ServerResponseHeaders responseHeaders, String message) {
         Status status = defaultStatus;
+        if (message != null && message.contains(HELIDON_HEADER_LIMIT)) {
+            status = HEADERS_TOO_LARGE_431;
+            message = TOO_LARGE;
+        }
         if (eventType == EventType.INTERNAL_ERROR) {
             // Before routing, Helidon's only input is the client's bytes, and it reports a header block
             // cut short (client closed, or the header deadline closed it) as an internal error with no
@@ -64,5 +78,15 @@ public final class JsonDirectHandler implements DirectHandler {
                 .header(HeaderValues.create("Cache-Control", "no-store"))
                 .entity(Json.write(ErrorMapper.body(e, RequestId.from(null).value())))
                 .build();
+    }
+
+    /** True when the header block was over the limit (RFC 6585: 431, not 400). */
+    static boolean headersTooLarge(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c.getMessage() != null && c.getMessage().contains(HELIDON_HEADER_LIMIT)) {
+                return true;
+            }
+        }
+        return false;
     }
 }

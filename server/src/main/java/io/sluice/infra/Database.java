@@ -82,6 +82,8 @@ public final class Database implements AutoCloseable {
         hc.addDataSourceProperty("connectTimeout", String.valueOf(Math.max(1, s.connectionTimeout().toSeconds())));
         hc.addDataSourceProperty("socketTimeout", String.valueOf(Math.max(1, s.socketTimeout().toSeconds())));
         hc.addDataSourceProperty("tcpKeepAlive", "true");
+        // No "Detail:"/"Where:" parts in exception messages: they quote row values (user content) into logs.
+        hc.addDataSourceProperty("logServerErrorDetail", "false");
         if (s.pgbouncer()) {
             // Transaction pooling hands each transaction a different server connection: no
             // server-side prepared statements and no session state (SET, LISTEN, session locks).

@@ -1,7 +1,6 @@
 package io.sluice.infra;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,61 +31,62 @@ public final class Embedded {
         void close();
     }
 
+    /**
+     * Starts PostgreSQL on {@code dataDir}, first stopping one an earlier, killed run left there, and
+     * restarts it whenever it dies while Sluice runs (see {@link Supervised}).
+     */
     public static Handle postgres(int port, Path dataDir) {
         try {
             Files.createDirectories(dataDir.getParent() == null ? Path.of(".") : dataDir.getParent());
+            Orphans.stop("PostgreSQL", dataDir.resolve("postmaster.pid"), "postgres", dataDir.resolve("epg-lock"));
             int p = port == 0 ? freePort() : port;
-            EmbeddedPostgres pg = EmbeddedPostgres.builder()
-                    .setDataDirectory(dataDir)
-                    .setCleanDataDirectory(false)
-                    .setRegisterShutdownHook(false)
-                    .setPort(p)
-                    .setServerConfig("listen_addresses", "127.0.0.1")
-                    .setServerConfig("max_connections", "200")
-                    .setPGStartupWait(Duration.ofSeconds(30))
-                    .start();
             String url = "jdbc:postgresql://127.0.0.1:" + p + "/postgres";
+            Handle handle = Supervised.start("PostgreSQL", url, p, dataDir.resolve("postmaster.pid"), "postgres", () -> {
+                EmbeddedPostgres pg = EmbeddedPostgres.builder()
+                        .setDataDirectory(dataDir)
+                        .setCleanDataDirectory(false)
+                        .setRegisterShutdownHook(false)
+                        .setPort(p)
+                        .setServerConfig("listen_addresses", "127.0.0.1")
+                        .setServerConfig("max_connections", "200")
+                        .setPGStartupWait(Duration.ofSeconds(30))
+                        .start();
+                return pg::close;
+            });
             LOG.info("embedded PostgreSQL started at {} (data in {})", url, dataDir.toAbsolutePath());
-            return new Running("PostgreSQL", url, p, pg::close);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot start embedded PostgreSQL in " + dataDir, e);
+            return handle;
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalStateException("cannot start embedded PostgreSQL in " + dataDir + ": " + e.getMessage(), e);
         }
     }
 
+    /** Starts Redis (append-only file in {@code dataDir}) the same way: an orphan stopped first, restarted when it dies. */
     public static Handle redis(int port, Path dataDir) {
         try {
             Files.createDirectories(dataDir);
+            Path pidFile = dataDir.resolve("redis.pid").toAbsolutePath();
+            Orphans.stop("Redis", pidFile, "redis", null);
             int p = port == 0 ? freePort() : port;
-            RedisServer redis = RedisServer.newRedisServer()
-                    .port(p)
-                    .bind("127.0.0.1")
-                    .setting("dir " + dataDir.toAbsolutePath())
-                    .setting("appendonly yes")
-                    .setting("appendfsync everysec")
-                    .setting("save \"\"")
-                    .build();
-            redis.start();
             String url = "redis://127.0.0.1:" + p;
+            Handle handle = Supervised.start("Redis", url, p, pidFile, "redis", () -> {
+                RedisServer redis = RedisServer.newRedisServer()
+                        .port(p)
+                        .bind("127.0.0.1")
+                        .setting("dir " + dataDir.toAbsolutePath())
+                        .setting("pidfile " + pidFile)
+                        .setting("appendonly yes")
+                        .setting("appendfsync everysec")
+                        .setting("save \"\"")
+                        // The library's shutdown hook stops Redis with SIGTERM (it writes its append-only file), not SIGKILL.
+                        .onShutdownForceStop(false)
+                        .build();
+                redis.start();
+                return redis::stop;
+            });
             LOG.info("embedded Redis started at {} (append-only file in {})", url, dataDir.toAbsolutePath());
-            return new Running("Redis", url, p, redis::stop);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot start embedded Redis in " + dataDir, e);
-        }
-    }
-
-    private interface Stop {
-        void run() throws IOException;
-    }
-
-    private record Running(String name, String url, int port, Stop stop) implements Handle {
-        @Override
-        public void close() {
-            try {
-                stop.run();
-                LOG.info("embedded {} stopped", name);
-            } catch (IOException e) {
-                LOG.warn("embedded {} did not stop cleanly: {}", name, e.toString());
-            }
+            return handle;
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalStateException("cannot start embedded Redis in " + dataDir + ": " + e.getMessage(), e);
         }
     }
 

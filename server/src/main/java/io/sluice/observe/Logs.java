@@ -15,16 +15,15 @@ import ch.qos.logback.core.encoder.Encoder;
 import ch.qos.logback.core.filter.Filter;
 import ch.qos.logback.core.rolling.FixedWindowRollingPolicy;
 import ch.qos.logback.core.rolling.RollingFileAppender;
-import ch.qos.logback.core.rolling.SizeBasedTriggeringPolicy;
 import ch.qos.logback.core.spi.FilterReply;
-import ch.qos.logback.core.util.FileSize;
 import org.slf4j.LoggerFactory;
 import org.slf4j.bridge.SLF4JBridgeHandler;
 
 /**
  * Logback, set up from {@code logging:} in the config: logs/server.log (INFO and up), logs/error.log
- * (ERROR only), both rotated by size (server.log.1 ... server.log.N, as the seed's RotatingFileHandler),
- * and the console. Helidon's java.util.logging is bridged in.
+ * (ERROR only), both rotated by size (server.log.1 ... server.log.N, as the seed's RotatingFileHandler;
+ * the cap is counted in bytes, see {@link SizeCapPolicy}), and the console. Every line goes through
+ * {@link SafeEncoder}. Helidon's java.util.logging is bridged in.
  */
 public final class Logs {
     private static final String PATTERN = "%d{yyyy-MM-dd HH:mm:ss.SSS} %-5level %logger{24} - %msg%n";
@@ -95,7 +94,7 @@ public final class Logs {
     static boolean structured() {
         LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
         return ctx.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).getAppender("server") instanceof RollingFileAppender<ILoggingEvent> a
-                && a.getEncoder() instanceof JsonEncoder;
+                && a.getEncoder() instanceof SafeEncoder safe && safe.inner() instanceof JsonEncoder;
     }
 
     /** {@code sluice_log_access_dropped_total}: access lines dropped because the queue was full. */
@@ -108,7 +107,7 @@ public final class Logs {
         }
     }
 
-    private static RollingFileAppender<ILoggingEvent> file(LoggerContext ctx, LogSettings s, String name,
+    static RollingFileAppender<ILoggingEvent> file(LoggerContext ctx, LogSettings s, String name,
                                                           Level threshold, boolean only) {
         String file = Path.of(s.dir(), name + ".log").toString();
         RollingFileAppender<ILoggingEvent> appender = only ? new RollingFileAppender<>() : new FlushableFileAppender();
@@ -124,9 +123,8 @@ public final class Logs {
         rolling.setMaxIndex(s.maxHistory());
         rolling.start();
 
-        SizeBasedTriggeringPolicy<ILoggingEvent> trigger = new SizeBasedTriggeringPolicy<>();
+        SizeCapPolicy trigger = new SizeCapPolicy(s.maxFileSize());
         trigger.setContext(ctx);
-        trigger.setMaxFileSize(new FileSize(s.maxFileSize()));
         trigger.start();
 
         appender.setRollingPolicy(rolling);
@@ -137,18 +135,22 @@ public final class Logs {
         return appender;
     }
 
+    /** Wrapped in {@link SafeEncoder}: no line carries control characters, unbounded text or database error text. */
     private static Encoder<ILoggingEvent> encoder(LoggerContext ctx, boolean json) {
+        Encoder<ILoggingEvent> inner;
         if (json) {
-            JsonEncoder encoder = new JsonEncoder();
-            encoder.setContext(ctx);
-            encoder.start();
-            return encoder;
+            inner = new JsonEncoder();
+        } else {
+            PatternLayoutEncoder pattern = new PatternLayoutEncoder();
+            pattern.setPattern(PATTERN);
+            inner = pattern;
         }
-        PatternLayoutEncoder encoder = new PatternLayoutEncoder();
-        encoder.setContext(ctx);
-        encoder.setPattern(PATTERN);
-        encoder.start();
-        return encoder;
+        inner.setContext(ctx);
+        inner.start();
+        SafeEncoder safe = new SafeEncoder(inner);
+        safe.setContext(ctx);
+        safe.start();
+        return safe;
     }
 
     private static Filter<ILoggingEvent> exactly(Level level) {

@@ -86,14 +86,33 @@ public final class SessionChat {
         return task;
     }
 
-    /** The asynchronous turn, second half (run by a task worker): answers the newest user message. */
+    /**
+     * The asynchronous turn, second half (run by a task worker): answers the newest user message.
+     * A task runs at least once: run again after its reply was stored (a crash before the task's
+     * commit), it returns the stored reply without calling upstream, and stores no second reply or
+     * usage row ({@code requestId} is the task's key).
+     */
     public JsonNode replyToLatest(JsonNode task, String requestId) {
         UUID id = UUID.fromString(task.get("session_id").asText());
         Session session = store.find(id).orElseThrow(
                 () -> new ApiException(ErrorCode.SESSION_NOT_FOUND, "session " + id + " was deleted"));
+        var stored = store.replyOf(requestId);
+        if (stored.isPresent()) {
+            return Json.MAPPER.valueToTree(json(session, stored.get(), null, 0, 0));
+        }
         ChatRequest request = request(session, null, false, validator.maxTokens(task, "max_tokens"));
         ChatResult result = router.complete(request, catalog.require(session.model()));
-        return Json.MAPPER.valueToTree(finish(session, result, requestId));
+        if (!result.complete() && result.text().isEmpty()) {
+            return Json.MAPPER.valueToTree(finish(session, result, requestId));
+        }
+        var inserted = store.appendReply(session.id(), result.text(), !result.complete(), requestId);
+        if (inserted.isEmpty()) {
+            // Another run of the same task stored its reply first: that one is the answer (and has its usage row).
+            return Json.MAPPER.valueToTree(json(session, store.replyOf(requestId).orElseThrow(), null, 0, 0));
+        }
+        usage.record(requestId, session.user(), session.id().toString(), session.model(), result);
+        return Json.MAPPER.valueToTree(json(session, inserted.get(), result.provider(),
+                                            result.usage().promptTokens(), result.usage().completionTokens()));
     }
 
     private Map<String, Object> finish(Session session, ChatResult result, String requestId) {
@@ -101,13 +120,15 @@ public final class SessionChat {
                 ? store.append(session.id(), "assistant", result.text(), !result.complete())
                 : null;
         usage.record(requestId, session.user(), session.id().toString(), session.model(), result);
+        return json(session, reply, result.provider(), result.usage().promptTokens(), result.usage().completionTokens());
+    }
+
+    private static Map<String, Object> json(Session session, Message reply, String provider, int prompt, int completion) {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("session_id", session.id().toString());
         json.put("message", reply == null ? null : reply.toJson());
-        json.put("provider", result.provider());
-        json.put("usage", Map.of("prompt_tokens", result.usage().promptTokens(),
-                                 "completion_tokens", result.usage().completionTokens(),
-                                 "total_tokens", result.usage().promptTokens() + result.usage().completionTokens()));
+        json.put("provider", provider);
+        json.put("usage", Map.of("prompt_tokens", prompt, "completion_tokens", completion, "total_tokens", prompt + completion));
         return json;
     }
 

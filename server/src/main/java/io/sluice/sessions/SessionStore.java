@@ -49,6 +49,24 @@ public final class SessionStore {
                            SessionStore::message, session, session, role, content, incomplete).orElseThrow();
     }
 
+    /**
+     * Appends a task's reply at most once: the task key ({@code task-<id>}) is unique, so a task run
+     * again after a crash between this insert and the task's commit stores nothing new. Empty when
+     * the reply was already there ({@link #replyOf} finds it).
+     */
+    public Optional<Message> appendReply(UUID session, String content, boolean incomplete, String taskKey) {
+        return db.queryOne("WITH touched AS (UPDATE chat_sessions SET updated_at = now() WHERE id = ?) "
+                           + "INSERT INTO chat_messages (session_id, role, content, incomplete, task_key) "
+                           + "VALUES (?, 'assistant', ?, ?, ?) ON CONFLICT (task_key) WHERE task_key IS NOT NULL DO NOTHING "
+                           + "RETURNING " + MESSAGE_COLUMNS,
+                           SessionStore::message, session, session, content, incomplete, taskKey);
+    }
+
+    /** The reply a task already stored, if any. */
+    public Optional<Message> replyOf(String taskKey) {
+        return db.queryOne("SELECT " + MESSAGE_COLUMNS + " FROM chat_messages WHERE task_key = ?", SessionStore::message, taskKey);
+    }
+
     /** A page of messages older than {@code before} (or the newest), oldest first; {@code limit + 1} are read to know if more exist. */
     public Page page(UUID session, int limit, Long before) {
         List<Message> newestFirst = before == null

@@ -72,7 +72,12 @@ public final class ServerProcess implements AutoCloseable {
 
     /** Polls {@code url} until it answers 200 (at most 60 s); fails at once if the process exits. */
     public void waitUntilReady(java.net.http.HttpClient client, String url) throws Exception {
-        long end = System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos();
+        waitUntilReady(client, url, java.time.Duration.ofSeconds(60));
+    }
+
+    /** As above with its own bound: a first embedded start (initdb) on a busy machine takes longer. */
+    public void waitUntilReady(java.net.http.HttpClient client, String url, java.time.Duration bound) throws Exception {
+        long end = System.nanoTime() + bound.toNanos();
         while (System.nanoTime() < end) {
             if (!isAlive()) {
                 throw new AssertionError("server exited early:\n" + output());

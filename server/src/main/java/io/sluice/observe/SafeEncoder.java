@@ -1,0 +1,33 @@
+package io.sluice.observe;
+
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.encoder.Encoder;
+import ch.qos.logback.core.encoder.EncoderBase;
+
+/** Every file and console encoder writes {@link SafeLogEvent}s: one guard for every log line, whoever logs it. */
+final class SafeEncoder extends EncoderBase<ILoggingEvent> {
+    private final Encoder<ILoggingEvent> inner;
+
+    SafeEncoder(Encoder<ILoggingEvent> inner) {
+        this.inner = inner;
+    }
+
+    Encoder<ILoggingEvent> inner() {
+        return inner;
+    }
+
+    @Override
+    public byte[] headerBytes() {
+        return inner.headerBytes();
+    }
+
+    @Override
+    public byte[] encode(ILoggingEvent event) {
+        return inner.encode(SafeLogEvent.of(event));
+    }
+
+    @Override
+    public byte[] footerBytes() {
+        return inner.footerBytes();
+    }
+}
