@@ -19,6 +19,8 @@ import redis.clients.jedis.exceptions.JedisConnectionException;
 public final class Redis implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Redis.class);
     private static final Duration PROBE_INTERVAL = Duration.ofMillis(250);   // while known down
+    /** The longest BLOCK a blocking command may ask for; its socket wait is this plus the socket timeout. */
+    public static final Duration MAX_BLOCK = Duration.ofSeconds(10);
 
     private final RedisSettings settings;
     private final URI uri;
@@ -129,7 +131,9 @@ public final class Redis implements AutoCloseable {
         private final Outage outage;
 
         GuardedPool(JedisPoolConfig pc, URI uri, int connectTimeout, int socketTimeout, Outage outage) {
-            super(pc, uri, connectTimeout, socketTimeout);
+            // Jedis lifts the socket timeout for blocking commands (XREADGROUP BLOCK) unless given one:
+            // a stalled Redis would hang a task worker for good. Blocking reads wait at most MAX_BLOCK.
+            super(pc, uri, connectTimeout, socketTimeout, socketTimeout + (int) MAX_BLOCK.toMillis(), null, null, null);
             this.outage = outage;
         }
 

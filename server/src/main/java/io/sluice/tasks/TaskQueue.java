@@ -80,6 +80,9 @@ public final class TaskQueue {
 
     /** The next undelivered entry for this consumer, waiting up to {@code block} for one. */
     public List<Delivery> read(Duration block) {
+        if (block.compareTo(Redis.MAX_BLOCK) > 0) {
+            throw new IllegalArgumentException("block " + block + " exceeds Redis.MAX_BLOCK");
+        }
         XReadGroupParams params = XReadGroupParams.xReadGroupParams().count(1).block((int) block.toMillis());
         try (Jedis j = redis.connection()) {
             var result = j.xreadGroup(settings.group(), settings.consumer(), params,
