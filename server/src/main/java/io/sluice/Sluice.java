@@ -21,6 +21,7 @@ import io.sluice.limits.Admission;
 import io.sluice.limits.AdmissionFilter;
 import io.sluice.limits.AdmissionSettings;
 import io.sluice.limits.Arrivals;
+import io.sluice.limits.BodyBudget;
 import io.sluice.limits.BodyDeadline;
 import io.sluice.limits.ClientConcurrency;
 import io.sluice.auth.Principal;
@@ -93,7 +94,8 @@ public final class Sluice implements AutoCloseable {
         HeaderDeadline headerDeadline = new HeaderDeadline(settings.security().headerTimeout(), arrivals);
         resources.push(headerDeadline);
         AdmissionSettings a = settings.admission();
-        BodyDeadline bodies = new BodyDeadline(a.bodyTimeout(), a.bodyMinRate(), settings.http().maxPayloadSize());
+        BodyDeadline bodies = new BodyDeadline(a.bodyTimeout(), a.bodyMinRate(), settings.http().maxPayloadSize(),
+                                                new BodyBudget(a.bodyBufferBudget()));
         resources.push(bodies);
         List<HealthCheck> checks = HealthChecks.all(infra.db(), infra.redis(), features.admission());
         return WebServer.builder()

@@ -45,14 +45,22 @@ public final class AdmissionFilter implements Filter {
             // finds the guard in the context and answers 504 when the deadline caused it.
             req.context().register(deadline);
             long arrived = arrivals.arrivedAt(System.nanoTime());
-            if (req.content().hasEntity()) {
-                long uploadStart = System.nanoTime();
-                req.context().register(new ReceivedBody(bodies.receive(req)));
-                arrived += System.nanoTime() - uploadStart;   // the upload's time is not queueing time
-            }
-            // One queue timeout from arrival for every permit this request waits for (request, stream).
-            try (Permit permit = admission.acquireRequest(arrived)) {
-                chain.proceed();
+            BodyDeadline.Received body = null;
+            try {
+                if (req.content().hasEntity()) {
+                    long uploadStart = System.nanoTime();
+                    body = bodies.receive(req);
+                    req.context().register(new ReceivedBody(body.bytes()));
+                    arrived += System.nanoTime() - uploadStart;   // the upload's time is not queueing time
+                }
+                // One queue timeout from arrival for every permit this request waits for (request, stream).
+                try (Permit permit = admission.acquireRequest(arrived)) {
+                    chain.proceed();
+                }
+            } finally {
+                if (body != null) {
+                    body.close();   // its memory goes back to the body budget
+                }
             }
         }
     }

@@ -18,7 +18,8 @@ public record AdmissionSettings(int maxConcurrentRequests,
                                 Duration bodyTimeout,
                                 long bodyMinRate,
                                 int maxPerClient,
-                                int maxPerIp) {
+                                int maxPerIp,
+                                long bodyBufferBudget) {
 
     public static AdmissionSettings from(ConfigReader c) {
         AdmissionSettings s = new AdmissionSettings(c.intAtLeast("admission.max-concurrent-requests", 1),
@@ -30,11 +31,16 @@ public record AdmissionSettings(int maxConcurrentRequests,
                                                     c.duration("admission.body-timeout"),
                                                     c.size("admission.body-min-rate"),
                                                     c.intAtLeast("admission.max-concurrent-per-client", 0),
-                                                    c.intAtLeast("admission.max-concurrent-per-ip", 0));
+                                                    c.intAtLeast("admission.max-concurrent-per-ip", 0),
+                                                    c.size("admission.body-buffer-budget"));
         if (s.maxConcurrentStreaming > s.maxConcurrentRequests) {
             throw new InvalidConfigException("admission.max-concurrent-streaming", String.valueOf(s.maxConcurrentStreaming),
                     "must not exceed admission.max-concurrent-requests (" + s.maxConcurrentRequests
                             + "): every stream is also a request");
+        }
+        if (s.bodyBufferBudget < 1024) {
+            throw new InvalidConfigException("admission.body-buffer-budget", String.valueOf(s.bodyBufferBudget),
+                    "must be at least 1KB");
         }
         if (!s.bodyTimeout.isPositive()) {
             throw new InvalidConfigException("admission.body-timeout", s.bodyTimeout.toString(), "must be positive");

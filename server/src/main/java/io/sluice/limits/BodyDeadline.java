@@ -29,26 +29,53 @@ public final class BodyDeadline implements AutoCloseable {
     private final long timeoutNanos;
     private final long minRate;
     private final long maxBytes;
+    private final BodyBudget budget;
     private final Set<Upload> uploads = ConcurrentHashMap.newKeySet();
     private final Thread watchdog;
     private volatile boolean running = true;
 
-    public BodyDeadline(Duration timeout, long minRate, long maxBytes) {
+    public BodyDeadline(Duration timeout, long minRate, long maxBytes, BodyBudget budget) {
         this.timeoutNanos = timeout.toNanos();
         this.minRate = minRate;
         this.maxBytes = maxBytes;
+        this.budget = budget;
         long tick = Math.max(20, Math.min(250, timeout.toMillis() / 10));
         this.watchdog = Thread.ofVirtual().name("sluice-body-deadline").start(() -> watch(tick));
     }
 
-    /** The whole body of {@code req} (which must have an entity); 408 when it is overdue, 413 above the size limit. */
-    public byte[] receive(ServerRequest req) {
+    /** A body received whole, holding its share of the {@link BodyBudget} until closed (when its request ends). */
+    public final class Received implements AutoCloseable {
+        private final byte[] bytes;
+        private int reservedKib;
+
+        private Received(byte[] bytes, int reservedKib) {
+            this.bytes = bytes;
+            this.reservedKib = reservedKib;
+        }
+
+        public byte[] bytes() {
+            return bytes;
+        }
+
+        @Override
+        public void close() {
+            budget.release(reservedKib);
+            reservedKib = 0;
+        }
+    }
+
+    /**
+     * The whole body of {@code req} (which must have an entity); 408 when it is overdue, 413 above the
+     * size limit, 503 when the bodies already in memory use up the budget.
+     */
+    public Received receive(ServerRequest req) {
         Upload upload = new Upload(Thread.currentThread(), System.nanoTime());
         uploads.add(upload);
         byte[] body;
         try (InputStream in = req.content().inputStream()) {
             body = readAll(in, req.headers().contentLength().orElse(-1), upload);
         } catch (IOException | RuntimeException e) {
+            budget.release(upload.reservedKib);
             if (upload.finish()) {
                 throw overdue(e);
             }
@@ -58,13 +85,15 @@ public final class BodyDeadline implements AutoCloseable {
         }
         if (upload.finish()) {
             // The watchdog struck just as the last byte came in: the socket is gone either way.
+            budget.release(upload.reservedKib);
             throw overdue(null);
         }
-        return body;
+        return new Received(body, upload.reservedKib);
     }
 
     private byte[] readAll(InputStream in, long declared, Upload upload) throws IOException {
         byte[] buf = new byte[(int) Math.min(declared >= 0 ? declared + 1 : 8192, Math.min(maxBytes + 1, 1 << 20))];
+        upload.reservedKib += budget.reserve(buf.length);
         int size = 0;
         for (int n; (n = in.read(buf, size, buf.length - size)) > 0; ) {
             size += n;
@@ -73,7 +102,9 @@ public final class BodyDeadline implements AutoCloseable {
                 throw new ApiException(ErrorCode.PAYLOAD_TOO_LARGE, "request body exceeds the server's max-payload-size");
             }
             if (size == buf.length) {
-                buf = Arrays.copyOf(buf, (int) Math.min((long) buf.length * 2, maxBytes + 1));
+                int grown = (int) Math.min((long) buf.length * 2, maxBytes + 1);
+                upload.reservedKib += budget.reserve(grown - buf.length);
+                buf = Arrays.copyOf(buf, grown);
             }
         }
         return size == buf.length ? buf : Arrays.copyOf(buf, size);
@@ -121,6 +152,7 @@ public final class BodyDeadline implements AutoCloseable {
         private final Thread thread;
         private final long start;
         private volatile long received;
+        private int reservedKib;   // the reader's thread only
         private boolean done;
         private boolean cut;
 
