@@ -11,6 +11,7 @@ import io.helidon.webserver.http.RoutingRequest;
 import io.helidon.webserver.http.RoutingResponse;
 import io.helidon.webserver.http.ServerRequest;
 import io.sluice.http.ApiException;
+import io.sluice.http.ClientAddress;
 import io.sluice.http.ErrorCode;
 
 /**
@@ -46,7 +47,7 @@ public final class ClientConcurrency implements Filter {
             return;
         }
         String client = credential.apply(req);
-        String key = client != null ? client : "ip:" + req.remotePeer().host();
+        String key = client != null ? client : "ip:" + ClientAddress.of(req);
         int max = client != null ? maxPerClient : maxPerIp;
         if (max <= 0) {
             chain.proceed();

@@ -8,6 +8,7 @@ import io.helidon.webserver.http.FilterChain;
 import io.helidon.webserver.http.RoutingRequest;
 import io.helidon.webserver.http.RoutingResponse;
 import io.sluice.limits.AdmissionFilter;
+import io.sluice.http.ClientAddress;
 import io.sluice.http.ErrorMapper;
 import io.sluice.http.RequestId;
 import io.sluice.http.Text;
@@ -48,7 +49,7 @@ public final class AccessLogFilter implements Filter {
     public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
         long start = System.nanoTime();
         String path = req.path().path();   // before routing: handlers see it relative to their service
-        String ip = req.remotePeer().host();   // before the handler: a socket cut mid-request has no peer any more
+        String ip = ClientAddress.of(req);   // before the handler: a socket cut mid-request has no peer any more
         RequestId id = RequestId.from(req.headers().first(RequestId.HEADER_NAME).orElse(null));
         req.context().register(id);
         res.header(RequestId.HEADER_NAME, id.value());
