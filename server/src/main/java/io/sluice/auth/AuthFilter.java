@@ -7,6 +7,7 @@ import io.helidon.webserver.http.RoutingRequest;
 import io.helidon.webserver.http.RoutingResponse;
 import io.sluice.limits.AdmissionFilter;
 import io.sluice.http.ApiException;
+import io.sluice.http.ClientAddress;
 import io.sluice.ratelimit.RequestLimits;
 
 /**
@@ -48,7 +49,7 @@ public final class AuthFilter implements Filter {
             chain.proceed();
             return;
         }
-        String ip = limits.active() ? req.remotePeer().host() : null;   // formatting the address costs; only limits need it
+        String ip = limits.active() ? ClientAddress.of(req) : null;   // formatting the address costs; only limits need it
         if (!enabled) {
             limits.check(ip, null, res);   // the local admin has no bucket of its own
             req.context().register(Principal.LOCAL);

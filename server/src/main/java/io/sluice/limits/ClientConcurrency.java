@@ -11,6 +11,7 @@ import io.helidon.webserver.http.RoutingRequest;
 import io.helidon.webserver.http.RoutingResponse;
 import io.helidon.webserver.http.ServerRequest;
 import io.sluice.http.ApiException;
+import io.sluice.http.ClientAddress;
 import io.sluice.http.ErrorCode;
 
 /**
@@ -41,12 +42,13 @@ public final class ClientConcurrency implements Filter {
 
     @Override
     public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
-        if (AdmissionFilter.isOperational(req.path().path())) {
+        // Both caps off: not even the credential needs looking up.
+        if (maxPerClient <= 0 && maxPerIp <= 0 || AdmissionFilter.isOperational(req.path().path())) {
             chain.proceed();
             return;
         }
         String client = credential.apply(req);
-        String key = client != null ? client : "ip:" + req.remotePeer().host();
+        String key = client != null ? client : "ip:" + ClientAddress.of(req);
         int max = client != null ? maxPerClient : maxPerIp;
         if (max <= 0) {
             chain.proceed();

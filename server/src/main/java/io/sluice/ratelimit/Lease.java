@@ -32,11 +32,13 @@ final class Lease {
     private long fullMs;
     private long answeredAt;
     private boolean dead;
+    private long usedAt;           // ms (monotonic) of the last request that looked at this lease
 
-    Lease(Limit limit, int maxSize, long ttlMs) {
+    Lease(Limit limit, int maxSize, long ttlMs, long now) {
         this.limit = limit;
         this.maxSize = maxSize;
         this.ttlMs = ttlMs;
+        this.usedAt = now;
     }
 
     /** What a request (or a prefetch) asks of Redis for this bucket. */
@@ -57,6 +59,7 @@ final class Lease {
         if (dead) {
             return DEAD;
         }
+        usedAt = now;
         if (refusedUntil > now) {
             return new Decision(false, limit.capacity(), 0, refusedUntil - now, Math.max(0, fullMs - (now - answeredAt)));
         }
@@ -135,6 +138,11 @@ final class Lease {
     }
 
     /** Evicted from the table: no more local spending; returns the leftover tokens to give back. */
+    /** Kills the lease when no request looked at it for the lease TTL: its leftover tokens, else -1. */
+    synchronized int killIfIdle(long now) {
+        return !dead && now - usedAt >= ttlMs ? kill() : -1;
+    }
+
     synchronized int kill() {
         dead = true;
         int left = tokens;

@@ -3,11 +3,11 @@ package io.sluice.ratelimit;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.RemovalCause;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,9 +24,13 @@ import org.slf4j.LoggerFactory;
  * comes back when they expire. With 1% the shared budget stays within 5% of the limit for up to
  * five instances hammering one bucket; a bucket of 100 has leases of one token (exact).
  *
- * <p>Memory: one entry per bucket in use, at most {@value #MAX_BUCKETS}, evicted after
+ * <p>Memory: one entry per bucket in use, at most about {@value #MAX_BUCKETS}, evicted after
  * {@code lease-ttl} without a request; the leftovers of evicted leases are given back to Redis by
- * a background virtual thread (owned here, stopped by {@link #close}).
+ * a background virtual thread (owned here, stopped by {@link #close}). The table is a plain
+ * ConcurrentHashMap swept by that thread rather than a Caffeine cache: every request looks up two
+ * leases, and Caffeine's access bookkeeping was most of the rate limit's cost on a light GET.
+ * Evicting any lease is safe at any time (its leftovers go back, a request holding it sees it dead
+ * and takes a new one), so the size bound may evict arbitrary entries when idle ones do not suffice.
  */
 final class Leases implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Leases.class);
@@ -35,7 +39,8 @@ final class Leases implements AutoCloseable {
     private final RedisTokenBucket redis;
     private final int percent;
     private final long ttlMs;
-    private final Cache<String, Lease> table;
+    private final Map<String, Lease> table = new ConcurrentHashMap<>();
+    private final AtomicBoolean evicting = new AtomicBoolean();
     private final LeaseReturns returns;
     private final Thread returner;
     private volatile boolean closed;
@@ -45,14 +50,6 @@ final class Leases implements AutoCloseable {
         this.percent = percent;
         this.ttlMs = ttl.toMillis();
         this.returns = new LeaseReturns(redis);
-        this.table = Caffeine.newBuilder().maximumSize(MAX_BUCKETS).expireAfterAccess(ttl)
-                .executor(Runnable::run)   // the listener only queues; no pool thread needed
-                .removalListener((String key, Lease lease, RemovalCause cause) -> {
-                    if (key != null && lease != null) {
-                        giveBack(key, lease.limit, lease.kill());
-                    }
-                })
-                .build();
         this.returner = Thread.ofVirtual().name("ratelimit-lease-returner").start(this::returnLoop);
     }
 
@@ -77,8 +74,11 @@ final class Leases implements AutoCloseable {
         for (int i = 0; i < n; i++) {
             asks[i] = new Lease.Ask();
             do {
-                leases[i] = lease(keys.get(i), limits.get(i));
+                leases[i] = lease(keys.get(i), limits.get(i), now);
                 local[i] = leases[i].tryLocal(now, asks[i]);
+                if (local[i] == Lease.DEAD) {
+                    table.remove(keys.get(i), leases[i]);   // evicted meanwhile: take a fresh one
+                }
             } while (local[i] == Lease.DEAD);
             if (local[i] == null) {
                 trips++;
@@ -94,9 +94,44 @@ final class Leases implements AutoCloseable {
         return settle(keys, leases, asks, local, stopAt, trips, now);
     }
 
-    private Lease lease(String key, Limit limit) {
-        Lease l = table.getIfPresent(key);   // the common case, without a capturing lambda per call
-        return l != null ? l : table.get(key, k -> new Lease(limit, maxLease(limit, percent), ttlMs));
+    private Lease lease(String key, Limit limit, long now) {
+        Lease l = table.get(key);   // the common case, without a capturing lambda per call
+        if (l != null) {
+            return l;
+        }
+        if (table.size() >= MAX_BUCKETS) {
+            evict(now);
+        }
+        return table.computeIfAbsent(key, k -> new Lease(limit, maxLease(limit, percent), ttlMs, now));
+    }
+
+    /** Drops leases idle for {@code lease-ttl}; at the size bound, also others until 1% below it. */
+    private void evict(long now) {
+        if (!evicting.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            sweep(now);
+            int over = table.size() - (MAX_BUCKETS - MAX_BUCKETS / 100);
+            for (var it = table.entrySet().iterator(); over > 0 && it.hasNext(); over--) {
+                var e = it.next();
+                if (table.remove(e.getKey(), e.getValue())) {
+                    giveBack(e.getKey(), e.getValue().limit, e.getValue().kill());
+                }
+            }
+        } finally {
+            evicting.set(false);
+        }
+    }
+
+    private void sweep(long now) {
+        for (var e : table.entrySet()) {
+            int left = e.getValue().killIfIdle(now);
+            if (left >= 0) {
+                table.remove(e.getKey(), e.getValue());
+                giveBack(e.getKey(), e.getValue().limit, left);
+            }
+        }
     }
 
     private Verdict settle(List<String> keys, Lease[] leases, Lease.Ask[] asks, Decision[] local, int stopAt, int trips, long now) {
@@ -208,7 +243,7 @@ final class Leases implements AutoCloseable {
                     break;
                 }
             }
-            table.cleanUp();   // expiry happens here, not only when requests touch the table
+            sweep(System.nanoTime() / 1_000_000);   // expiry happens here
             returns.flush();
         }
     }
@@ -223,7 +258,11 @@ final class Leases implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        table.invalidateAll();
+        for (var e : table.entrySet()) {
+            if (table.remove(e.getKey(), e.getValue())) {
+                giveBack(e.getKey(), e.getValue().limit, e.getValue().kill());
+            }
+        }
         returns.flush();
     }
 }
