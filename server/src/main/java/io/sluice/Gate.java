@@ -13,6 +13,7 @@ import io.sluice.auth.KeysService;
 import io.sluice.auth.Passwords;
 import io.sluice.auth.UserStore;
 import io.sluice.auth.UsersService;
+import io.sluice.http.ClientAddress;
 import io.sluice.infra.Database;
 import io.sluice.infra.Redis;
 import io.sluice.observe.ServerMeters;
@@ -40,9 +41,11 @@ final class Gate implements AutoCloseable {
     private final KeysService keysService;
     private final UsersService usersService;
     private final RateLimiter limiter;
+    private final ClientAddress clients;
 
     Gate(AuthSettings auth, RateLimitSettings limits, SecuritySettings security, Database db, Redis redis, ServerMeters meters) {
         this.security = security;
+        this.clients = new ClientAddress(security.trustedProxies());
         UserStore users = new UserStore(db);
         Passwords passwords = new Passwords(auth.passwordMinLength());
         if (auth.enabled()) {
@@ -52,10 +55,15 @@ final class Gate implements AutoCloseable {
         credentials.registerMeters(meters);
         this.limiter = new RateLimiter(redis, limits, meters);
         RequestLimits requestLimits = limits.enabled() ? RequestLimits.of(limiter, limits, meters) : RequestLimits.off();
-        this.authFilter = new AuthFilter(auth.enabled(), credentials.authenticator(), requestLimits);
-        this.authService = new AuthService(users, passwords, credentials.jwt(), credentials.revocations(), limiter, auth);
+        this.authFilter = new AuthFilter(auth.enabled(), credentials.authenticator(), requestLimits, clients);
+        this.authService = new AuthService(users, passwords, credentials.jwt(), credentials.revocations(), limiter, auth, clients);
         this.keysService = new KeysService(credentials.keys(), credentials.store());
         this.usersService = new UsersService(users, credentials);
+    }
+
+    /** Who the caller is by address (the TCP peer, or X-Forwarded-For from a trusted proxy). */
+    ClientAddress clients() {
+        return clients;
     }
 
     static void warnAboutAuth(AuthSettings s) {

@@ -124,11 +124,12 @@ public final class Sluice implements AutoCloseable {
         ErrorMapper errors = new ErrorMapper();
         // The liveness probe answered from memory before anything else (LivenessFilter says why).
         r.addFilter(new LivenessFilter(liveness, features.gate().probeHeaders()));
-        r.addFilter(new AccessLogFilter(errors, meters));
+        r.addFilter(new AccessLogFilter(errors, meters, features.gate().clients()));
         features.gate().filters(r);   // security headers, CORS, per-IP limit, auth, per-client limit
         AdmissionSettings a = settings.admission();
         if (settings.auth().enabled()) {   // auth off: one local admin, no client identity to cap
-            r.addFilter(new ClientConcurrency(a.maxPerClient(), a.maxPerIp(), Sluice::credential, a.retryAfter()));
+            r.addFilter(new ClientConcurrency(a.maxPerClient(), a.maxPerIp(), Sluice::credential, a.retryAfter(),
+                                                 features.gate().clients()));
         }
         r.addFilter(new AdmissionFilter(features.admission(), features.deadlines(), a.requestDeadline(), bodies, arrivals))
          .error(Throwable.class, errors)

@@ -31,8 +31,10 @@ public final class AuthFilter implements Filter {
     private final boolean enabled;
     private final Authenticator authenticator;
     private final RequestLimits limits;
+    private final ClientAddress clients;
 
-    public AuthFilter(boolean enabled, Authenticator authenticator, RequestLimits limits) {
+    public AuthFilter(boolean enabled, Authenticator authenticator, RequestLimits limits, ClientAddress clients) {
+        this.clients = clients;
         this.enabled = enabled;
         this.authenticator = authenticator;
         this.limits = limits;
@@ -49,7 +51,7 @@ public final class AuthFilter implements Filter {
             chain.proceed();
             return;
         }
-        String ip = limits.active() ? ClientAddress.of(req) : null;   // formatting the address costs; only limits need it
+        String ip = limits.active() ? clients.of(req) : null;   // formatting the address costs; only limits need it
         if (!enabled) {
             limits.check(ip, null, res);   // the local admin has no bucket of its own
             req.context().register(Principal.LOCAL);

@@ -12,6 +12,7 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.sluice.http.ApiException;
 import io.sluice.http.ErrorCode;
+import io.sluice.http.ClientAddress;
 import io.sluice.http.Fields;
 import io.sluice.http.Json;
 import io.sluice.ratelimit.RateLimiter;
@@ -29,9 +30,11 @@ public final class AuthService implements HttpService {
     private final Revocations revocations;
     private final AuthSettings settings;
     private final LoginThrottle throttle;
+    private final ClientAddress clients;
 
     public AuthService(UserStore users, Passwords passwords, Jwt jwt, Revocations revocations, RateLimiter limiter,
-                       AuthSettings settings) {
+                       AuthSettings settings, ClientAddress clients) {
+        this.clients = clients;
         this.users = users;
         this.passwords = passwords;
         this.jwt = jwt;
@@ -72,7 +75,7 @@ public final class AuthService implements HttpService {
         JsonNode body = Json.readObject(req);
         String username = Usernames.normalize(Fields.requiredText(body, "username", MAX_FIELD));
         String password = Fields.requiredText(body, "password", MAX_FIELD);
-        throttle.attempt(req.remotePeer().host(), username, res);
+        throttle.attempt(clients.of(req), username, res);
         UserStore.User user = Usernames.valid(username) ? users.findByUsername(username).orElse(null) : null;
         // A disabled account answers exactly like a wrong password (after the same hashing work).
         if (!passwords.verify(password, user == null ? null : user.passwordHash()) || user.disabled()) {

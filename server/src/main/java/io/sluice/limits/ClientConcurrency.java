@@ -27,13 +27,16 @@ public final class ClientConcurrency implements Filter {
     private final int maxPerIp;
     private final Function<ServerRequest, String> credential;
     private final Duration retryAfter;
+    private final ClientAddress clients;
     private final Map<String, Integer> inFlight = new ConcurrentHashMap<>();
 
     /**
      * @param credential the caller's credential key (API key or user), or null for a caller without one
      *                   (its IP is capped instead); a cap of 0 means none
      */
-    public ClientConcurrency(int maxPerClient, int maxPerIp, Function<ServerRequest, String> credential, Duration retryAfter) {
+    public ClientConcurrency(int maxPerClient, int maxPerIp, Function<ServerRequest, String> credential, Duration retryAfter,
+                             ClientAddress clients) {
+        this.clients = clients;
         this.maxPerClient = maxPerClient;
         this.maxPerIp = maxPerIp;
         this.credential = credential;
@@ -48,7 +51,7 @@ public final class ClientConcurrency implements Filter {
             return;
         }
         String client = credential.apply(req);
-        String key = client != null ? client : "ip:" + ClientAddress.of(req);
+        String key = client != null ? client : "ip:" + clients.of(req);
         int max = client != null ? maxPerClient : maxPerIp;
         if (max <= 0) {
             chain.proceed();

@@ -30,10 +30,12 @@ public final class AccessLogFilter implements Filter {
 
     private final ErrorMapper errors;
     private final ServerMeters meters;
+    private final ClientAddress clients;
     /** JSON lines carry the MDC and the key-values; the text pattern reads neither, so text skips both. */
     private final boolean structured;
 
-    public AccessLogFilter(ErrorMapper errors, ServerMeters meters) {
+    public AccessLogFilter(ErrorMapper errors, ServerMeters meters, ClientAddress clients) {
+        this.clients = clients;
         this.errors = errors;
         this.meters = meters;
         this.structured = Logs.structured();
@@ -49,7 +51,7 @@ public final class AccessLogFilter implements Filter {
     public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
         long start = System.nanoTime();
         String path = req.path().path();   // before routing: handlers see it relative to their service
-        String ip = ClientAddress.of(req);   // before the handler: a socket cut mid-request has no peer any more
+        String ip = clients.of(req);   // before the handler: a socket cut mid-request has no peer any more
         RequestId id = RequestId.from(req.headers().first(RequestId.HEADER_NAME).orElse(null));
         req.context().register(id);
         res.header(RequestId.HEADER_NAME, id.value());
