@@ -31,8 +31,7 @@ public final class BodyDeadline implements AutoCloseable {
     private final long maxBytes;
     private final BodyBudget budget;
     private final Set<Upload> uploads = ConcurrentHashMap.newKeySet();
-    private final Thread watchdog;
-    private volatile boolean running = true;
+    private final Sweeper watchdog;
 
     public BodyDeadline(Duration timeout, long minRate, long maxBytes, BodyBudget budget) {
         this.timeoutNanos = timeout.toNanos();
@@ -40,7 +39,7 @@ public final class BodyDeadline implements AutoCloseable {
         this.maxBytes = maxBytes;
         this.budget = budget;
         long tick = Math.max(20, Math.min(250, timeout.toMillis() / 10));
-        this.watchdog = Thread.ofVirtual().name("sluice-body-deadline").start(() -> watch(tick));
+        this.watchdog = new Sweeper("sluice-body-deadline", tick, this::sweep);
     }
 
     /** A body received whole, holding its share of the {@link BodyBudget} until closed (when its request ends). */
@@ -125,26 +124,17 @@ public final class BodyDeadline implements AutoCloseable {
         return uploads.size();
     }
 
-    private void watch(long tickMillis) {
-        while (running) {
-            try {
-                Thread.sleep(tickMillis);
-            } catch (InterruptedException e) {
-                return;
-            }
-            long now = System.nanoTime();
-            for (Upload u : uploads) {
-                if (u.cutIfOverdue(now)) {
-                    LOG.debug("closing a connection whose request body took longer than allowed ({} bytes received)", u.received);
-                }
+    private void sweep(long now) {
+        for (Upload u : uploads) {
+            if (u.cutIfOverdue(now)) {
+                LOG.debug("closing a connection whose request body took longer than allowed ({} bytes received)", u.received);
             }
         }
     }
 
     @Override
     public void close() {
-        running = false;
-        watchdog.interrupt();
+        watchdog.close();
     }
 
     /** One body being received; the reader and the watchdog agree under its lock on who ended it. */

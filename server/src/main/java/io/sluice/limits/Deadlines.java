@@ -18,12 +18,7 @@ public final class Deadlines implements AutoCloseable {
     static final long SWEEP_MS = 50;
 
     private final Set<Guard> active = ConcurrentHashMap.newKeySet();
-    private final Thread watchdog;
-    private volatile boolean closed;
-
-    public Deadlines() {
-        watchdog = Thread.ofPlatform().daemon().name("sluice-deadlines").start(this::sweepLoop);
-    }
+    private final Sweeper watchdog = new Sweeper("sluice-deadlines", SWEEP_MS, this::sweep);
 
     /** Starts the clock for the current thread; close the guard when the request is done. */
     public Guard start(Duration deadline) {
@@ -32,19 +27,11 @@ public final class Deadlines implements AutoCloseable {
         return guard;
     }
 
-    private void sweepLoop() {
-        while (!closed) {
-            try {
-                Thread.sleep(SWEEP_MS);
-            } catch (InterruptedException e) {
-                return;   // closed
-            }
-            long now = System.nanoTime();
-            for (Guard g : active) {
-                if (now - g.due >= 0) {
-                    active.remove(g);
-                    g.expire();
-                }
+    private void sweep(long now) {
+        for (Guard g : active) {
+            if (now - g.due >= 0) {
+                active.remove(g);
+                g.expire();
             }
         }
     }
@@ -56,8 +43,7 @@ public final class Deadlines implements AutoCloseable {
 
     @Override
     public void close() {
-        closed = true;
-        watchdog.interrupt();
+        watchdog.close();
     }
 
     public static final class Guard implements RequestDeadline, AutoCloseable {

@@ -9,6 +9,7 @@ import io.helidon.http.HttpPrologue;
 import io.helidon.webserver.ConnectionContext;
 import io.helidon.webserver.http1.Http1ConnectionListener;
 import io.sluice.limits.Arrivals;
+import io.sluice.limits.Sweeper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,15 +27,14 @@ public final class HeaderDeadline implements Http1ConnectionListener, AutoClosea
 
     private final long deadlineNanos;
     private final Map<Thread, Long> reading = new ConcurrentHashMap<>();
-    private final Thread watchdog;
+    private final Sweeper watchdog;
     private final Arrivals arrivals;
-    private volatile boolean running = true;
 
     public HeaderDeadline(Duration deadline, Arrivals arrivals) {
         this.deadlineNanos = deadline.toNanos();
         this.arrivals = arrivals;
         long tick = Math.max(100, Math.min(1000, deadline.toMillis() / 4));
-        this.watchdog = Thread.ofVirtual().name("sluice-header-deadline").start(() -> watch(tick));
+        this.watchdog = new Sweeper("sluice-header-deadline", tick, this::sweep);
     }
 
     @Override
@@ -53,28 +53,17 @@ public final class HeaderDeadline implements Http1ConnectionListener, AutoClosea
         return reading.size();
     }
 
-    private void watch(long tickMillis) {
-        while (running) {
-            try {
-                Thread.sleep(tickMillis);
-            } catch (InterruptedException e) {
-                return;
+    private void sweep(long now) {
+        reading.forEach((thread, due) -> {
+            if (now - due > 0 && reading.remove(thread, due) && thread.isAlive()) {
+                LOG.debug("closing a connection whose headers took longer than {} ms", deadlineNanos / 1_000_000);
+                thread.interrupt();
             }
-            long now = System.nanoTime();
-            reading.forEach((thread, due) -> {
-                if (now - due > 0 && reading.remove(thread, due)) {
-                    if (thread.isAlive()) {
-                        LOG.debug("closing a connection whose headers took longer than {} ms", deadlineNanos / 1_000_000);
-                        thread.interrupt();
-                    }
-                }
-            });
-        }
+        });
     }
 
     @Override
     public void close() {
-        running = false;
-        watchdog.interrupt();
+        watchdog.close();
     }
 }
