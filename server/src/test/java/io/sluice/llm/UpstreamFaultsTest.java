@@ -7,6 +7,7 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sluice.http.Json;
+import io.sluice.support.BadAnswers;
 import io.sluice.support.FakeUpstream;
 import io.sluice.support.GatewayExtension;
 import io.sluice.support.ProviderGauges;
@@ -55,11 +56,11 @@ class UpstreamFaultsTest {
     @Test
     void answersThatAreNotChatCompletionsAre502AfterARetry() {
         Map<String, FakeUpstream.Behavior> bodies = Map.of(
-                "empty 200", FakeUpstream.ok200("application/json", ""),
-                "HTML", FakeUpstream.ok200("text/html", "<html><body><h1>502 Bad Gateway</h1></body></html>"),
-                "malformed JSON", FakeUpstream.ok200("application/json", "{\"choices\":[{\"message\":"),
-                "wrong shape", FakeUpstream.ok200("application/json", "{\"result\":\"hello\"}"),
-                "error object", FakeUpstream.ok200("application/json", "{\"error\":{\"message\":\"overloaded\"}}"));
+                "empty 200", BadAnswers.ok200("application/json", ""),
+                "HTML", BadAnswers.ok200("text/html", "<html><body><h1>502 Bad Gateway</h1></body></html>"),
+                "malformed JSON", BadAnswers.ok200("application/json", "{\"choices\":[{\"message\":"),
+                "wrong shape", BadAnswers.ok200("application/json", "{\"result\":\"hello\"}"),
+                "error object", BadAnswers.ok200("application/json", "{\"error\":{\"message\":\"overloaded\"}}"));
         bodies.forEach((what, behavior) -> {
             gateway.upstream("bad").reset();
             gateway.upstream("bad").byDefault(behavior);
@@ -72,7 +73,7 @@ class UpstreamFaultsTest {
 
     @Test
     void anInvalidAnswerIsRetriedThenServed() {
-        gateway.upstream("bad").then(FakeUpstream.ok200("text/html", "<html>maintenance</html>"));
+        gateway.upstream("bad").then(BadAnswers.ok200("text/html", "<html>maintenance</html>"));
         HttpResponse<String> r = chat("bad", false);
         assertEquals(200, r.statusCode(), r.body());
         assertEquals("chat.completion", json(r).path("object").asText());
@@ -81,7 +82,7 @@ class UpstreamFaultsTest {
 
     @Test
     void anInvalidAnswerFallsBackToTheNextProvider() {
-        gateway.upstream("bad").byDefault(FakeUpstream.ok200("application/json", ""));
+        gateway.upstream("bad").byDefault(BadAnswers.ok200("application/json", ""));
         HttpResponse<String> r = chat("fallback", false);
         assertEquals(200, r.statusCode(), r.body());
         assertEquals("good", r.headers().firstValue("X-Sluice-Provider").orElse(""));
@@ -90,7 +91,7 @@ class UpstreamFaultsTest {
 
     @Test
     void aTruncatedAnswerIs502() {
-        gateway.upstream("bad").byDefault(FakeUpstream.truncated());
+        gateway.upstream("bad").byDefault(BadAnswers.truncated());
         HttpResponse<String> r = chat("bad", false);
         assertEquals(502, r.statusCode(), r.body());
         assertTrue(List.of("upstream_invalid_response", "upstream_error").contains(json(r).at("/error/code").asText()), r.body());
@@ -109,7 +110,7 @@ class UpstreamFaultsTest {
 
     @Test
     void aStreamCutShortOfDoneEndsWithAnErrorEventAndNoDone() {
-        gateway.upstream("bad").byDefault(FakeUpstream.streamThen(2, ""));
+        gateway.upstream("bad").byDefault(BadAnswers.streamThen(2, ""));
         List<String> data = Sse.data(chat("bad", true).body());
         assertEquals(3, data.size(), "two chunks, then the error: " + data);
         assertEquals("upstream_invalid_response", error(data.getLast()).path("code").asText(), data.getLast());
@@ -118,7 +119,7 @@ class UpstreamFaultsTest {
 
     @Test
     void garbageInAStreamEndsItWithAnErrorEvent() {
-        gateway.upstream("bad").byDefault(FakeUpstream.streamThen(1, "data: <html>oops</html>\n\ndata: [DONE]\n\n"));
+        gateway.upstream("bad").byDefault(BadAnswers.streamThen(1, "data: <html>oops</html>\n\ndata: [DONE]\n\n"));
         List<String> data = Sse.data(chat("bad", true).body());
         assertEquals(2, data.size(), "one chunk, then the error: " + data);
         assertEquals("upstream_invalid_response", error(data.getLast()).path("code").asText(), data.getLast());
@@ -127,10 +128,10 @@ class UpstreamFaultsTest {
 
     @Test
     void aStreamWithNothingInItOrALineWithoutEndIs502() {
-        gateway.upstream("bad").byDefault(FakeUpstream.streamThen(0, ""));
+        gateway.upstream("bad").byDefault(BadAnswers.streamThen(0, ""));
         assertInvalid(chat("bad", true), "an empty stream");
         gateway.upstream("bad").reset();
-        gateway.upstream("bad").byDefault(FakeUpstream.streamThen(0, "data: {\"choices\":[],\"x\":\"" + "x".repeat(200_000)));
+        gateway.upstream("bad").byDefault(BadAnswers.streamThen(0, "data: {\"choices\":[],\"x\":\"" + "x".repeat(200_000)));
         assertInvalid(chat("bad", true), "a line over max-sse-line");
     }
 
