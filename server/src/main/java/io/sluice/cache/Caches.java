@@ -30,13 +30,13 @@ import redis.clients.jedis.exceptions.JedisException;
  * L2 into L1, within {@code cache.warmup.timeout}, on a thread of their own.
  */
 public final class Caches implements Invalidations.Listener, AutoCloseable {
-    public static final String CHANNEL = "sluice:cache:invalidate";
     static final String KEY = "k";
     static final String PREFIX = "p";
     private static final Logger LOG = LoggerFactory.getLogger(Caches.class);
     private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9-]{0,31}");
 
     private final CacheSettings settings;
+    private final String channel;   // <redis-prefix>invalidate: instances that share a cache share its channel
     private final Redis redis;
     private final Invalidations bus;
     private final MeterRegistry registry;
@@ -49,13 +49,14 @@ public final class Caches implements Invalidations.Listener, AutoCloseable {
 
     public Caches(CacheSettings settings, Redis redis, Invalidations bus, MeterRegistry registry) {
         this.settings = settings;
+        this.channel = settings.redisPrefix() + "invalidate";
         this.redis = redis;
         this.bus = bus;
         this.registry = registry;
         this.local = new LocalTier(settings.l1MaxBytes());
         this.l2 = new RedisTier(redis, settings);
         if (settings.enabled()) {
-            bus.listen(CHANNEL, this);
+            bus.listen(channel, this);
         }
     }
 
@@ -117,7 +118,7 @@ public final class Caches implements Invalidations.Listener, AutoCloseable {
         } else {
             l2.invalidatePrefix(cache, arg);
         }
-        bus.publish(CHANNEL, kind + " " + cache + " " + arg);
+        bus.publish(channel, kind + " " + cache + " " + arg);
     }
 
     @Override
