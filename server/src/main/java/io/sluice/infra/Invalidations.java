@@ -18,7 +18,7 @@ import redis.clients.jedis.JedisPubSub;
  * Changes that in-memory copies must hear of (a deleted API key, a revoked token, a changed scene,
  * session or cached entry) told to every instance over Redis pub/sub. Each feature has its own
  * channel ({@link #listen}); all of them share ONE subscription per instance: a virtual thread
- * owned by this object holds it (one connection borrowed from the pool for as long as it lives)
+ * owned by this object holds it (one connection outside the pool, for as long as it lives)
  * and reconnects with bounded backoff after any failure (a Redis outage, a killed client, a
  * restart); a second one pings through the subscription every {@value #PING_MS} ms.
  *
@@ -161,13 +161,11 @@ public final class Invalidations implements AutoCloseable {
         boolean warned = false;
         while (running) {
             Subscriber s = new Subscriber();
-            try (Jedis j = redis.connection()) {
+            // A connection of its own, not the pool's: held for as long as the subscription lives, it
+            // would shrink the pool by one and show as "active" for good.
+            try (Jedis j = redis.dedicatedConnection()) {
                 current = s;
-                try {
-                    j.subscribe(s, listeners.keySet().toArray(String[]::new));   // blocks until unsubscribed or the connection fails
-                } finally {
-                    j.getConnection().setBroken();   // never hand a (possibly still subscribed) connection back to the pool
-                }
+                j.subscribe(s, listeners.keySet().toArray(String[]::new));   // blocks until unsubscribed or the connection fails
             } catch (RuntimeException e) {
                 if (running && !warned) {
                     LOG.warn("caches: invalidation subscription lost ({}); caches step aside until it is back",
