@@ -4,6 +4,9 @@ import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import io.sluice.cache.CacheService;
+import io.sluice.cache.Caches;
+import io.sluice.infra.Invalidations;
 import io.sluice.limits.Admission;
 import io.sluice.limits.BulkheadSettings;
 import io.sluice.limits.Bulkheads;
@@ -18,8 +21,10 @@ import io.sluice.llm.ProviderBulkheads;
 import io.sluice.observe.ServerMeters;
 import io.sluice.observe.StatusService;
 import io.sluice.ratelimit.UpstreamLimiter;
+import io.sluice.scenes.Scene;
 import io.sluice.scenes.SceneStore;
 import io.sluice.scenes.ScenesService;
+import io.sluice.sessions.Session;
 import io.sluice.sessions.SessionChat;
 import io.sluice.sessions.SessionStore;
 import io.sluice.llm.usage.UsageWriter;
@@ -37,7 +42,8 @@ record Features(Admission admission,
                 ChatCompletionsService chat,
                 SessionsService sessions,
                 TasksService tasks,
-                ScenesService scenes) {
+                ScenesService scenes,
+                CacheService cache) {
 
     /** The LLM parts that chat, sessions and tasks share. */
     private record Llm(ModelCatalog catalog, ChatRouter router, ChatRequestValidator validator, UsageWriter usage) {
@@ -49,10 +55,16 @@ record Features(Admission admission,
         Admission admission = new Admission(s.admission());
         admission.registerMeters(meters.registry());
 
+        // One invalidation subscription per instance, shared by the credential caches and the two-level caches;
+        // listeners register while features are wired, and it starts at the end.
+        Invalidations invalidations = new Invalidations(infra.redis());
+        resources.push(invalidations);
+        Caches caches = new Caches(s.cache(), infra.redis(), invalidations, meters.registry());
+        resources.push(caches);
         Llm llm = llm(s, infra, meters, resources);
         ChatCompletionsService chat = new ChatCompletionsService(admission, llm.catalog(), llm.validator(), llm.router(),
                                                                  llm.usage(), s.llm().pingInterval());
-        SessionStore sessionStore = new SessionStore(infra.db());
+        SessionStore sessionStore = new SessionStore(infra.db(), caches.create("sessions", Session.class, v -> true));
         SessionChat sessionChat = new SessionChat(sessionStore, llm.usage(), llm.catalog(), llm.router(),
                                                   admission, s.sessions(), s.llm());
 
@@ -61,18 +73,21 @@ record Features(Admission admission,
         TaskDispatcher runners = new TaskDispatcher(
                 Map.of(SessionsService.SESSION_CHAT, TaskRunner.of(sessionChat::replyToLatest)),
                 TaskRunner.of(completer::complete));
-        Tasks tasks = new Tasks(infra.db(), infra.redis(), runners, meters, s.tasks());
+        Tasks tasks = new Tasks(infra.db(), infra.redis(), runners, meters, s.tasks(), caches);
         resources.push(tasks);
 
         SessionsService sessions = new SessionsService(sessionStore, llm.catalog(), sessionChat, tasks,
                                                        s.sessions().defaultModel(), s.llm().maxContentChars());
         // Users, JWTs and API keys; per-client rate limits shared through Redis; security headers.
-        Gate gate = new Gate(s.auth(), s.ratelimit(), s.security(), infra.db(), infra.redis(), meters);
+        Gate gate = new Gate(s.auth(), s.ratelimit(), s.security(), infra.db(), infra.redis(), invalidations, meters);
         resources.push(gate);   // stops the credential-invalidation subscriber before Redis closes
         StatusService status = new StatusService(s.app().production(), s.http().maxPayloadSize(), admission,
                                                  infra.db(), infra.redis());
+        status.section("caches", caches::json);
+        SceneStore scenes = new SceneStore(infra.db(), caches.create("scenes", Scene.class, v -> true));
+        invalidations.start();
         return new Features(admission, deadlines, status, gate, chat, sessions, new TasksService(tasks, completer),
-                            new ScenesService(new SceneStore(infra.db()), tasks, completer));
+                            new ScenesService(scenes, tasks, completer), new CacheService(caches));
     }
 
     /** Providers behind models, a bulkhead per provider around its upstream calls, the adaptive upstream limit. */

@@ -15,6 +15,7 @@ import io.sluice.auth.UserStore;
 import io.sluice.auth.UsersService;
 import io.sluice.http.ClientAddress;
 import io.sluice.infra.Database;
+import io.sluice.infra.Invalidations;
 import io.sluice.infra.Redis;
 import io.sluice.observe.ServerMeters;
 import io.sluice.ratelimit.RateLimitSettings;
@@ -29,7 +30,7 @@ import org.slf4j.LoggerFactory;
 /**
  * What every request passes between the access log and admission — security headers, CORS, the
  * per-IP limit, authentication, the per-client limit — and the /api/auth and /api/keys services.
- * Owns the credential caches' invalidation subscriber: close it on shutdown.
+ * Close it on shutdown (it gives leased rate-limit tokens back).
  */
 final class Gate implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Gate.class);
@@ -43,7 +44,8 @@ final class Gate implements AutoCloseable {
     private final RateLimiter limiter;
     private final ClientAddress clients;
 
-    Gate(AuthSettings auth, RateLimitSettings limits, SecuritySettings security, Database db, Redis redis, ServerMeters meters) {
+    Gate(AuthSettings auth, RateLimitSettings limits, SecuritySettings security, Database db, Redis redis,
+         Invalidations invalidations, ServerMeters meters) {
         this.security = security;
         this.clients = new ClientAddress(security.trustedProxies());
         UserStore users = new UserStore(db);
@@ -51,7 +53,7 @@ final class Gate implements AutoCloseable {
         if (auth.enabled()) {
             AdminBootstrap.ensureAdmin(users, passwords, auth);
         }
-        this.credentials = new Credentials(auth, db, redis);
+        this.credentials = new Credentials(auth, db, redis, invalidations);
         credentials.registerMeters(meters);
         this.limiter = new RateLimiter(redis, limits, meters);
         RequestLimits requestLimits = limits.enabled() ? RequestLimits.of(limiter, limits, meters) : RequestLimits.off();
@@ -103,6 +105,5 @@ final class Gate implements AutoCloseable {
     @Override
     public void close() {
         limiter.close();   // gives unspent leased tokens back while Redis is still open
-        credentials.close();
     }
 }

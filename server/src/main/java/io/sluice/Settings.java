@@ -5,6 +5,7 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.helidon.config.Config;
 import io.sluice.auth.AuthSettings;
+import io.sluice.cache.CacheSettings;
 import io.sluice.config.AppSettings;
 import io.sluice.config.ConfigReader;
 import io.sluice.config.Masking;
@@ -44,7 +45,8 @@ public record Settings(AppSettings app,
                        RateLimitSettings ratelimit,
                        SecuritySettings security,
                        TaskSettings tasks,
-                       UsageSettings usage) {
+                       UsageSettings usage,
+                       CacheSettings cache) {
 
     public static Settings from(Config config) {
         ConfigReader c = new ConfigReader(config);
@@ -66,7 +68,8 @@ public record Settings(AppSettings app,
                             RateLimitSettings.from(c),
                             SecuritySettings.from(c),
                             TaskSettings.from(c, llm.asyncDefault()),
-                            UsageSettings.from(c));
+                            UsageSettings.from(c),
+                            CacheSettings.from(c));
     }
 
     /** The settings as JSON, safe to print: every {@link io.sluice.config.Secret} component masked. */

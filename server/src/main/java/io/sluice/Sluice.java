@@ -139,7 +139,8 @@ public final class Sluice implements AutoCloseable {
             r.register("/v1/sessions", features.sessions())
              .register("/v1/tasks", features.tasks())
              .register("/v1", features.chat())
-             .register("/api/llmchat", features.scenes());
+             .register("/api/llmchat", features.scenes())
+             .register("/api/cache", features.cache());
         }
         if (settings.diagnostics().enabled()) {
             r.register("/diag", new DiagnosticsService(features.admission()));

@@ -4,15 +4,16 @@ import java.time.Clock;
 import java.util.List;
 
 import io.sluice.infra.Database;
+import io.sluice.infra.Invalidations;
 import io.sluice.infra.Redis;
 import io.sluice.observe.ServerMeters;
 
 /**
  * API keys, token revocations, users' current standing and the authenticator over them, with their in-memory copies kept
- * honest by one {@link InvalidationBus}. Owns the bus (and its threads): close it on shutdown.
- * With auth switched off nothing is cached and no bus runs.
+ * honest by their channel on the instance's one {@link Invalidations} subscription (its owner closes it).
+ * With auth switched off nothing is cached and nothing listens.
  */
-public final class Credentials implements AutoCloseable {
+public final class Credentials {
     private final ApiKeyStore store;
     private final ApiKeys keys;
     private final Jwt jwt;
@@ -22,7 +23,7 @@ public final class Credentials implements AutoCloseable {
     private final KeyCache cache;
     private final UserStates users;
 
-    public Credentials(AuthSettings s, Database db, Redis redis) {
+    public Credentials(AuthSettings s, Database db, Redis redis, Invalidations invalidations) {
         Clock clock = Clock.systemUTC();
         this.cache = new KeyCache(s.cacheTtl(), s.cacheMaxEntries());
         this.store = new ApiKeyStore(db);
@@ -32,7 +33,7 @@ public final class Credentials implements AutoCloseable {
         this.revocations = new Revocations(redis, clock, s.tokenTtl());
         this.users = new UserStates(new UserStore(db), cache, s.cacheTtl(), s.cacheMaxEntries());
         this.authenticator = new Authenticator(jwt, revocations, keys, users);
-        this.bus = s.enabled() ? new InvalidationBus(redis, List.of(cache, revocations, users)) : null;
+        this.bus = s.enabled() ? new InvalidationBus(invalidations, List.of(cache, revocations, users)) : null;
         if (bus != null) {
             cache.attach(bus);
             revocations.attach(bus);
@@ -71,12 +72,5 @@ public final class Credentials implements AutoCloseable {
 
     public Authenticator authenticator() {
         return authenticator;
-    }
-
-    @Override
-    public void close() {
-        if (bus != null) {
-            bus.close();
-        }
     }
 }

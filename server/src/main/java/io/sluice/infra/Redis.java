@@ -69,6 +69,17 @@ public final class Redis implements AutoCloseable {
         }
     }
 
+    /**
+     * A connection outside the pool, for a long-lived subscription (close it when done); with the
+     * pool's connect and socket timeouts. Throws at once while Redis is known to be down.
+     */
+    public Jedis dedicatedConnection() {
+        if (outage.isDown()) {
+            throw new JedisConnectionException("redis is known to be unreachable; a background probe checks it");
+        }
+        return new Jedis(uri, (int) settings.connectTimeout().toMillis(), (int) settings.socketTimeout().toMillis());
+    }
+
     /** The probe's check, on its own connection (never the pool's): PING within the configured timeouts. */
     private boolean probe() {
         try (Jedis j = new Jedis(uri, (int) settings.connectTimeout().toMillis(), (int) settings.socketTimeout().toMillis())) {

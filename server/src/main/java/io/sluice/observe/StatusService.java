@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;
@@ -31,6 +33,7 @@ public final class StatusService implements HttpService {
     private final Instant started = Instant.now();
     private final String installationId;
     private volatile int port;
+    private final Map<String, Supplier<Object>> sections = new ConcurrentHashMap<>();
 
     public StatusService(boolean production, long maxPayloadSize, Admission admission, Database db, Redis redis) {
         this.production = production;
@@ -43,6 +46,11 @@ public final class StatusService implements HttpService {
                 return rs.next() ? rs.getString(1) : "";
             }
         });
+    }
+
+    /** A feature's own part of {@code GET /metrics} (the caches' counters), computed per request. */
+    public void section(String name, Supplier<Object> view) {
+        sections.put(name, view);
     }
 
     /** The bound port is known only after start (port 0 in tests). */
@@ -106,6 +114,7 @@ public final class StatusService implements HttpService {
                 "timeout_seconds", admission.settings().requestDeadline().toSeconds(),
                 "queue_timeout_ms", admission.settings().queueTimeout().toMillis(),
                 "max_payload_bytes", maxPayloadSize));
+        sections.forEach((name, view) -> body.put(name, view.get()));
         Json.send(res, body);
     }
 

@@ -6,17 +6,24 @@ import java.util.List;
 import java.util.Optional;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import io.sluice.cache.TwoLevelCache;
 import io.sluice.http.Json;
 import io.sluice.infra.Database;
 
-/** Prompt scenes in PostgreSQL. */
+/**
+ * Prompt scenes in PostgreSQL, read through the two-level cache by name (every scene call reads
+ * one). Both write paths invalidate the name after the write, so a change is read back at once
+ * here and within a second (in practice at once) on every other instance.
+ */
 public final class SceneStore {
     private static final String COLUMNS = "scene, template, system, model, params";
 
     private final Database db;
+    private final TwoLevelCache<Scene> cache;
 
-    public SceneStore(Database db) {
+    public SceneStore(Database db, TwoLevelCache<Scene> cache) {
         this.db = db;
+        this.cache = cache;
     }
 
     public Scene upsert(Scene s) {
@@ -24,11 +31,12 @@ public final class SceneStore {
                   + "ON CONFLICT (scene) DO UPDATE SET template = EXCLUDED.template, system = EXCLUDED.system, "
                   + "model = EXCLUDED.model, params = EXCLUDED.params, updated_at = now()",
                   s.scene(), s.template(), s.system(), s.model(), Json.write(s.params()));
+        cache.invalidate(s.scene());
         return s;
     }
 
     public Optional<Scene> find(String scene) {
-        return db.queryOne("SELECT " + COLUMNS + " FROM prompt_scenes WHERE scene = ?", SceneStore::map, scene);
+        return cache.get(scene, () -> db.queryOne("SELECT " + COLUMNS + " FROM prompt_scenes WHERE scene = ?", SceneStore::map, scene));
     }
 
     public List<Scene> list() {
@@ -36,7 +44,9 @@ public final class SceneStore {
     }
 
     public boolean delete(String scene) {
-        return db.update("DELETE FROM prompt_scenes WHERE scene = ?", scene) == 1;
+        boolean deleted = db.update("DELETE FROM prompt_scenes WHERE scene = ?", scene) == 1;
+        cache.invalidate(scene);
+        return deleted;
     }
 
     private static Scene map(ResultSet rs) throws SQLException {

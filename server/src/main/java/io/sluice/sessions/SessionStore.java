@@ -9,44 +9,58 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
+import io.sluice.cache.TwoLevelCache;
 import io.sluice.infra.Database;
 
 /**
  * Sessions and their messages in PostgreSQL. Every query names its session, so one session's
  * messages can never appear in another's. Each call takes a pooled connection for one short
  * statement and gives it back: none is held while an upstream answers.
+ *
+ * <p>A session's metadata is read through the two-level cache by id; every write path below
+ * (create, delete, and each appended message, which moves {@code updated_at}) invalidates it after
+ * the write, so a change is read back at once on this instance and on the others.
  */
 public final class SessionStore {
     private static final String SESSION_COLUMNS = "id, owner, user_name, title, system_prompt, model, created_at, updated_at";
     private static final String MESSAGE_COLUMNS = "id, role, content, incomplete, created_at";
 
     private final Database db;
+    private final TwoLevelCache<Session> cache;
 
-    public SessionStore(Database db) {
+    public SessionStore(Database db, TwoLevelCache<Session> cache) {
         this.db = db;
+        this.cache = cache;
     }
 
     public Session create(String owner, String user, String title, String systemPrompt, String model) {
-        return db.queryOne("INSERT INTO chat_sessions (owner, user_name, title, system_prompt, model) VALUES (?, ?, ?, ?, ?) "
-                           + "RETURNING " + SESSION_COLUMNS,
-                           SessionStore::session, owner, user, title, systemPrompt, model).orElseThrow();
+        Session s = db.queryOne("INSERT INTO chat_sessions (owner, user_name, title, system_prompt, model) VALUES (?, ?, ?, ?, ?) "
+                                + "RETURNING " + SESSION_COLUMNS,
+                                SessionStore::session, owner, user, title, systemPrompt, model).orElseThrow();
+        cache.invalidate(s.id().toString());   // a "not found" cached for a guessed id must not outlive the row
+        return s;
     }
 
     public Optional<Session> find(UUID id) {
-        return db.queryOne("SELECT " + SESSION_COLUMNS + " FROM chat_sessions WHERE id = ?", SessionStore::session, id);
+        return cache.get(id.toString(),
+                         () -> db.queryOne("SELECT " + SESSION_COLUMNS + " FROM chat_sessions WHERE id = ?", SessionStore::session, id));
     }
 
     /** Deletes the session and (cascade) its messages; false when there was none. */
     public boolean delete(UUID id) {
-        return db.update("DELETE FROM chat_sessions WHERE id = ?", id) == 1;
+        boolean deleted = db.update("DELETE FROM chat_sessions WHERE id = ?", id) == 1;
+        cache.invalidate(id.toString());
+        return deleted;
     }
 
     /** Appends a message and touches the session, in one statement (so both or neither happen). */
     public Message append(UUID session, String role, String content, boolean incomplete) {
-        return db.queryOne("WITH touched AS (UPDATE chat_sessions SET updated_at = now() WHERE id = ?) "
-                           + "INSERT INTO chat_messages (session_id, role, content, incomplete) VALUES (?, ?, ?, ?) "
-                           + "RETURNING " + MESSAGE_COLUMNS,
-                           SessionStore::message, session, session, role, content, incomplete).orElseThrow();
+        Message m = db.queryOne("WITH touched AS (UPDATE chat_sessions SET updated_at = now() WHERE id = ?) "
+                                + "INSERT INTO chat_messages (session_id, role, content, incomplete) VALUES (?, ?, ?, ?) "
+                                + "RETURNING " + MESSAGE_COLUMNS,
+                                SessionStore::message, session, session, role, content, incomplete).orElseThrow();
+        cache.invalidate(session.toString());
+        return m;
     }
 
     /**
@@ -55,11 +69,13 @@ public final class SessionStore {
      * the reply was already there ({@link #replyOf} finds it).
      */
     public Optional<Message> appendReply(UUID session, String content, boolean incomplete, String taskKey) {
-        return db.queryOne("WITH touched AS (UPDATE chat_sessions SET updated_at = now() WHERE id = ?) "
-                           + "INSERT INTO chat_messages (session_id, role, content, incomplete, task_key) "
-                           + "VALUES (?, 'assistant', ?, ?, ?) ON CONFLICT (task_key) WHERE task_key IS NOT NULL DO NOTHING "
-                           + "RETURNING " + MESSAGE_COLUMNS,
-                           SessionStore::message, session, session, content, incomplete, taskKey);
+        Optional<Message> m = db.queryOne("WITH touched AS (UPDATE chat_sessions SET updated_at = now() WHERE id = ?) "
+                                          + "INSERT INTO chat_messages (session_id, role, content, incomplete, task_key) "
+                                          + "VALUES (?, 'assistant', ?, ?, ?) ON CONFLICT (task_key) WHERE task_key IS NOT NULL DO NOTHING "
+                                          + "RETURNING " + MESSAGE_COLUMNS,
+                                          SessionStore::message, session, session, content, incomplete, taskKey);
+        cache.invalidate(session.toString());   // the UPDATE ran even when the insert did nothing
+        return m;
     }
 
     /** The reply a task already stored, if any. */

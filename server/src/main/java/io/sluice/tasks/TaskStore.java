@@ -12,6 +12,7 @@ import java.util.UUID;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sluice.http.Json;
+import io.sluice.cache.TwoLevelCache;
 import io.sluice.infra.Database;
 
 /**
@@ -26,11 +27,13 @@ public final class TaskStore {
 
     private final Database db;
     private final String stream;
+    private final TwoLevelCache<Task> finished;   // finished tasks only: they change no more, except by delete
 
     /** Tasks carried by {@code stream}; several deployments may share one database. */
-    public TaskStore(Database db, String stream) {
+    public TaskStore(Database db, String stream, TwoLevelCache<Task> finished) {
         this.db = db;
         this.stream = stream;
+        this.finished = finished;
     }
 
     public Task insert(String owner, String kind, JsonNode request) {
@@ -65,14 +68,24 @@ public final class TaskStore {
                 return ps.executeUpdate();
             }
         });
+        ids.forEach(id -> finished.invalidate(id.toString()));
     }
 
     public void delete(UUID id) {
         db.update("DELETE FROM tasks WHERE id = ?", id);
+        finished.invalidate(id.toString());
     }
 
     public void recordStreamId(UUID id, String streamId) {
         db.update("UPDATE tasks SET stream_id = ?, updated_at = now() WHERE id = ?", streamId, id);
+    }
+
+    /**
+     * The task as a poll sees it: a finished one from the cache (it can change no more; a delete
+     * invalidates it), anything else from PostgreSQL. Workers and waits use {@link #find}.
+     */
+    public Optional<Task> findForPoll(UUID id) {
+        return finished.get(id.toString(), () -> find(id));
     }
 
     public Optional<Task> find(UUID id) {

@@ -5,6 +5,7 @@ import java.util.Optional;
 import java.util.UUID;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.sluice.cache.Caches;
 import io.sluice.http.ApiException;
 import io.sluice.http.ErrorCode;
 import io.sluice.infra.Database;
@@ -25,8 +26,8 @@ public final class Tasks implements AutoCloseable {
     private final TaskWorkers workers;
     private final TaskSubmitter submitter;
 
-    public Tasks(Database db, Redis redis, TaskRunner runner, ServerMeters meters, TaskSettings settings) {
-        this.store = new TaskStore(db, settings.stream());
+    public Tasks(Database db, Redis redis, TaskRunner runner, ServerMeters meters, TaskSettings settings, Caches caches) {
+        this.store = new TaskStore(db, settings.stream(), caches.create("tasks", Task.class, t -> t.status().finished()));
         this.queue = new TaskQueue(redis, settings);
         this.settings = settings;
         TaskMeters taskMeters = new TaskMeters(meters);
@@ -80,15 +81,16 @@ public final class Tasks implements AutoCloseable {
         return task;
     }
 
+    /** For polls: a finished task comes from the two-level cache. */
     public Optional<Task> find(UUID id) {
-        return store.find(id);
+        return store.findForPoll(id);
     }
 
     /** Waits (bounded by tasks.max-wait) until the task has finished, then returns its latest state. */
     public Optional<Task> await(UUID id, Duration wait) throws InterruptedException {
         Duration bounded = wait.compareTo(settings.maxWait()) > 0 ? settings.maxWait() : wait;
         events.await(id, bounded, () -> store.find(id).map(t -> t.status().finished()).orElse(true));
-        return store.find(id);
+        return store.findForPoll(id);
     }
 
     public Optional<Task> cancel(UUID id) {
