@@ -28,6 +28,7 @@ import io.sluice.tasks.TaskDispatcher;
 import io.sluice.tasks.TaskRunner;
 import io.sluice.tasks.Tasks;
 import io.sluice.tasks.TasksService;
+import io.sluice.tracing.Tracing;
 
 /** The features wired on the infrastructure, in dependency order: limits, LLM chat, sessions and tasks, the gate. */
 record Features(Admission admission,
@@ -37,7 +38,8 @@ record Features(Admission admission,
                 ChatCompletionsService chat,
                 SessionsService sessions,
                 TasksService tasks,
-                ScenesService scenes) {
+                ScenesService scenes,
+                Tracing tracing) {
 
     /** The LLM parts that chat, sessions and tasks share. */
     private record Llm(ModelCatalog catalog, ChatRouter router, ChatRequestValidator validator, UsageWriter usage) {
@@ -72,7 +74,7 @@ record Features(Admission admission,
         StatusService status = new StatusService(s.app().production(), s.http().maxPayloadSize(), admission,
                                                  infra.db(), infra.redis());
         return new Features(admission, deadlines, status, gate, chat, sessions, new TasksService(tasks, completer),
-                            new ScenesService(new SceneStore(infra.db()), tasks, completer));
+                            new ScenesService(new SceneStore(infra.db()), tasks, completer), infra.tracing());
     }
 
     /** Providers behind models, a bulkhead per provider around its upstream calls, the adaptive upstream limit. */
@@ -84,12 +86,12 @@ record Features(Admission admission,
         bulkheads.registerMeters(meters.registry());
         ProviderBulkheads providerBulkheads = new ProviderBulkheads(s.llm().providers(), llmDefaults, s.admission().retryAfter());
         providerBulkheads.registerMeters(meters.registry());
-        ModelCatalog catalog = new ModelCatalog(s.llm());
+        ModelCatalog catalog = new ModelCatalog(s.llm(), infra.tracing());
         resources.push(catalog);
         UpstreamLimiter upstreamLimiter = new UpstreamLimiter(s.ratelimit().upstream(), meters);
         upstreamLimiter.track(catalog.providers().keySet());
         ChatRouter router = new ChatRouter(catalog.providers(), providerBulkheads, s.llm(),
-                                           new LlmMeters(meters.registry()), upstreamLimiter);
+                                           new LlmMeters(meters.registry()), upstreamLimiter, infra.tracing());
         UsageWriter usage = UsageWriter.start(infra.db(), s.usage());   // closed after HTTP and tasks stop, before the pool
         resources.push(usage);
         usage.registerMeters(meters.registry());

@@ -23,6 +23,7 @@ import io.sluice.ratelimit.RateLimitSettings;
 import io.sluice.security.SecuritySettings;
 import io.sluice.sessions.SessionSettings;
 import io.sluice.tasks.TaskSettings;
+import io.sluice.tracing.TracingSettings;
 
 /**
  * Every feature's settings, each read and validated by the feature itself from its own section.
@@ -44,7 +45,8 @@ public record Settings(AppSettings app,
                        RateLimitSettings ratelimit,
                        SecuritySettings security,
                        TaskSettings tasks,
-                       UsageSettings usage) {
+                       UsageSettings usage,
+                       TracingSettings tracing) {
 
     public static Settings from(Config config) {
         ConfigReader c = new ConfigReader(config);
@@ -66,7 +68,8 @@ public record Settings(AppSettings app,
                             RateLimitSettings.from(c),
                             SecuritySettings.from(c),
                             TaskSettings.from(c, llm.asyncDefault()),
-                            UsageSettings.from(c));
+                            UsageSettings.from(c),
+                            TracingSettings.from(c));
     }
 
     /** The settings as JSON, safe to print: every {@link io.sluice.config.Secret} component masked. */

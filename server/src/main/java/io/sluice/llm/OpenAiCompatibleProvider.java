@@ -22,6 +22,7 @@ import io.helidon.webclient.api.HttpClientResponse;
 import io.helidon.webclient.api.WebClient;
 import io.sluice.http.Json;
 import io.sluice.http.Text;
+import io.sluice.tracing.Tracing;
 
 /**
  * Any server speaking OpenAI's chat completions protocol (OpenAI, DeepSeek, vLLM, Ollama, ...),
@@ -31,6 +32,7 @@ import io.sluice.http.Text;
  */
 public final class OpenAiCompatibleProvider implements Provider, AutoCloseable {
     private static final int MAX_BODY = 16 << 20;
+    private static final io.helidon.http.HeaderName TRACEPARENT = HeaderNames.create("traceparent");
 
     private final String name;
     private final String url;
@@ -39,9 +41,11 @@ public final class OpenAiCompatibleProvider implements Provider, AutoCloseable {
     private final Semaphore connections;
     private final Semaphore allConnections;
     private final WebClient client;
+    private final Tracing tracing;
 
-    public OpenAiCompatibleProvider(LlmProvider s, LlmSettings.Upstream timeouts, Semaphore allConnections) {
+    public OpenAiCompatibleProvider(LlmProvider s, LlmSettings.Upstream timeouts, Semaphore allConnections, Tracing tracing) {
         this.name = s.name();
+        this.tracing = tracing;
         this.url = s.baseUrl() + "/chat/completions";
         this.authorization = s.apiKey().isEmpty() ? null : HeaderValues.create(HeaderNames.AUTHORIZATION, false, true, "Bearer " + s.apiKey());
         this.timeouts = timeouts;
@@ -103,6 +107,10 @@ public final class OpenAiCompatibleProvider implements Provider, AutoCloseable {
                 .header(stream ? HeaderValues.ACCEPT_EVENT_STREAM : HeaderValues.ACCEPT_JSON);
         if (authorization != null) {
             request.header(authorization);
+        }
+        String traceparent = tracing.traceparent();   // the attempt's span (null when tracing is off)
+        if (traceparent != null) {
+            request.header(TRACEPARENT, traceparent);
         }
         try (HttpClientResponse res = request.submit(body.toString().getBytes(StandardCharsets.UTF_8))) {
             int status = res.status().code();
