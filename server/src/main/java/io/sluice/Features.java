@@ -63,7 +63,7 @@ record Features(Admission admission,
         TaskDispatcher runners = new TaskDispatcher(
                 Map.of(SessionsService.SESSION_CHAT, TaskRunner.of(sessionChat::replyToLatest)),
                 TaskRunner.of(completer::complete));
-        Tasks tasks = new Tasks(infra.db(), infra.redis(), runners, meters, s.tasks());
+        Tasks tasks = new Tasks(infra.db(), infra.redis(), runners, meters, s.tasks(), infra.tracing());
         resources.push(tasks);
 
         SessionsService sessions = new SessionsService(sessionStore, llm.catalog(), sessionChat, tasks,

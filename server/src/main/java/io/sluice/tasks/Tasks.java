@@ -10,6 +10,7 @@ import io.sluice.http.ErrorCode;
 import io.sluice.infra.Database;
 import io.sluice.infra.Redis;
 import io.sluice.observe.ServerMeters;
+import io.sluice.tracing.Tracing;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.exceptions.JedisException;
@@ -25,9 +26,9 @@ public final class Tasks implements AutoCloseable {
     private final TaskWorkers workers;
     private final TaskSubmitter submitter;
 
-    public Tasks(Database db, Redis redis, TaskRunner runner, ServerMeters meters, TaskSettings settings) {
+    public Tasks(Database db, Redis redis, TaskRunner runner, ServerMeters meters, TaskSettings settings, Tracing tracing) {
         this.store = new TaskStore(db, settings.stream());
-        this.queue = new TaskQueue(redis, settings);
+        this.queue = new TaskQueue(redis, settings, tracing);
         this.settings = settings;
         TaskMeters taskMeters = new TaskMeters(meters);
         this.workers = settings.workers() ? new TaskWorkers(store, queue, runner, events, taskMeters, settings) : null;
