@@ -33,6 +33,7 @@ import io.sluice.tasks.TaskDispatcher;
 import io.sluice.tasks.TaskRunner;
 import io.sluice.tasks.Tasks;
 import io.sluice.tasks.TasksService;
+import io.sluice.tracing.Tracing;
 
 /** The features wired on the infrastructure, in dependency order: limits, LLM chat, sessions and tasks, the gate. */
 record Features(Admission admission,
@@ -43,7 +44,8 @@ record Features(Admission admission,
                 SessionsService sessions,
                 TasksService tasks,
                 ScenesService scenes,
-                CacheService cache) {
+                CacheService cache,
+                Tracing tracing) {
 
     /** The LLM parts that chat, sessions and tasks share. */
     private record Llm(ModelCatalog catalog, ChatRouter router, ChatRequestValidator validator, UsageWriter usage) {
@@ -73,7 +75,7 @@ record Features(Admission admission,
         TaskDispatcher runners = new TaskDispatcher(
                 Map.of(SessionsService.SESSION_CHAT, TaskRunner.of(sessionChat::replyToLatest)),
                 TaskRunner.of(completer::complete));
-        Tasks tasks = new Tasks(infra.db(), infra.redis(), runners, meters, s.tasks(), caches);
+        Tasks tasks = new Tasks(infra.db(), infra.redis(), runners, meters, s.tasks(), caches, infra.tracing());
         resources.push(tasks);
 
         SessionsService sessions = new SessionsService(sessionStore, llm.catalog(), sessionChat, tasks,
@@ -87,7 +89,7 @@ record Features(Admission admission,
         SceneStore scenes = new SceneStore(infra.db(), caches.create("scenes", Scene.class, v -> true));
         invalidations.start();
         return new Features(admission, deadlines, status, gate, chat, sessions, new TasksService(tasks, completer),
-                            new ScenesService(scenes, tasks, completer), new CacheService(caches));
+                            new ScenesService(scenes, tasks, completer), new CacheService(caches), infra.tracing());
     }
 
     /** Providers behind models, a bulkhead per provider around its upstream calls, the adaptive upstream limit. */
@@ -99,12 +101,12 @@ record Features(Admission admission,
         bulkheads.registerMeters(meters.registry());
         ProviderBulkheads providerBulkheads = new ProviderBulkheads(s.llm().providers(), llmDefaults, s.admission().retryAfter());
         providerBulkheads.registerMeters(meters.registry());
-        ModelCatalog catalog = new ModelCatalog(s.llm());
+        ModelCatalog catalog = new ModelCatalog(s.llm(), infra.tracing());
         resources.push(catalog);
         UpstreamLimiter upstreamLimiter = new UpstreamLimiter(s.ratelimit().upstream(), meters);
         upstreamLimiter.track(catalog.providers().keySet());
         ChatRouter router = new ChatRouter(catalog.providers(), providerBulkheads, s.llm(),
-                                           new LlmMeters(meters.registry()), upstreamLimiter);
+                                           new LlmMeters(meters.registry()), upstreamLimiter, infra.tracing());
         UsageWriter usage = UsageWriter.start(infra.db(), s.usage());   // closed after HTTP and tasks stop, before the pool
         resources.push(usage);
         usage.registerMeters(meters.registry());

@@ -14,6 +14,7 @@ import io.sluice.infra.DatabaseSettings;
 import io.sluice.infra.Embedded;
 import io.sluice.infra.Redis;
 import io.sluice.infra.RedisSettings;
+import io.sluice.tracing.Tracing;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,15 +24,15 @@ import org.slf4j.LoggerFactory;
  * starts PostgreSQL and migrates it, since neither needs the other. The close stack gets the same
  * order as a sequential start (PostgreSQL's parts first, so Redis closes first).
  */
-record Infrastructure(Database db, Redis redis) {
+record Infrastructure(Database db, Redis redis, Tracing tracing) {
     private static final Logger LOG = LoggerFactory.getLogger(Infrastructure.class);
     /** Longest wait for the Redis start after PostgreSQL is up; the embedded server has its own start wait. */
     private static final long REDIS_START_WAIT_SECONDS = 60;
 
-    static Infrastructure start(Settings settings, Deque<AutoCloseable> resources) {
+    static Infrastructure start(Settings settings, Tracing tracing, Deque<AutoCloseable> resources) {
         Deque<AutoCloseable> redisParts = new ArrayDeque<>();
         FutureTask<Redis> redisStart = new FutureTask<>(() -> {
-            Redis r = Redis.open(settings.redis(), redisUrl(settings.redis(), redisParts));
+            Redis r = Redis.open(settings.redis(), redisUrl(settings.redis(), redisParts), tracing);
             redisParts.push(r);
             return r;
         });
@@ -39,7 +40,7 @@ record Infrastructure(Database db, Redis redis) {
         Database db = null;
         RuntimeException failure = null;
         try {
-            db = Database.open(settings.database(), postgresUrl(settings.database(), resources));
+            db = Database.open(settings.database(), postgresUrl(settings.database(), resources), tracing);
             resources.push(db);
         } catch (RuntimeException e) {
             failure = e;
@@ -55,7 +56,7 @@ record Infrastructure(Database db, Redis redis) {
         if (redis == null || !redis.isReachable()) {
             throw new IllegalStateException("redis is not reachable; check redis.url / REDIS_URL");
         }
-        return new Infrastructure(db, redis);
+        return new Infrastructure(db, redis, tracing);
     }
 
     /** The started Redis, or null (logged) when its start failed or took longer than the bound. */

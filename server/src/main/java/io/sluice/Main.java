@@ -1,11 +1,13 @@
 package io.sluice;
 
+import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
 import io.sluice.config.AppConfig;
 import io.sluice.config.ConfigReader.InvalidConfigException;
 import io.sluice.http.Json;
+import io.sluice.report.ReportCommand;
 
 /** Starts Sluice from config.yaml, the override file and the environment; stops it on SIGTERM. */
 public final class Main {
@@ -15,6 +17,10 @@ public final class Main {
     public static void main(String[] args) throws InterruptedException {
         if (args.length > 0 && args[0].equals("--check-config")) {
             checkConfig();
+            return;
+        }
+        if (args.length > 0 && args[0].equals("report")) {   // sample a running instance; the server is not started
+            System.exit(ReportCommand.run(Arrays.copyOfRange(args, 1, args.length), System.out, System.err));
             return;
         }
         Sluice sluice;

@@ -24,6 +24,7 @@ import io.sluice.ratelimit.RateLimitSettings;
 import io.sluice.security.SecuritySettings;
 import io.sluice.sessions.SessionSettings;
 import io.sluice.tasks.TaskSettings;
+import io.sluice.tracing.TracingSettings;
 
 /**
  * Every feature's settings, each read and validated by the feature itself from its own section.
@@ -46,7 +47,8 @@ public record Settings(AppSettings app,
                        SecuritySettings security,
                        TaskSettings tasks,
                        UsageSettings usage,
-                       CacheSettings cache) {
+                       CacheSettings cache,
+                       TracingSettings tracing) {
 
     public static Settings from(Config config) {
         ConfigReader c = new ConfigReader(config);
@@ -69,7 +71,8 @@ public record Settings(AppSettings app,
                             SecuritySettings.from(c),
                             TaskSettings.from(c, llm.asyncDefault()),
                             UsageSettings.from(c),
-                            CacheSettings.from(c));
+                            CacheSettings.from(c),
+                            TracingSettings.from(c));
     }
 
     /** The settings as JSON, safe to print: every {@link io.sluice.config.Secret} component masked. */

@@ -34,6 +34,8 @@ import io.sluice.observe.Logs;
 import io.sluice.observe.ServerMeters;
 import io.sluice.observe.StatusService;
 import io.sluice.security.HeaderDeadline;
+import io.sluice.tracing.ServerSpanFilter;
+import io.sluice.tracing.Tracing;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,7 +66,9 @@ public final class Sluice implements AutoCloseable {
         resources.push(Logs.asyncAccessLog(settings.accessLog()));   // flushed last: the final access lines
         Gate.warnAboutAuth(settings.auth());
         try {
-            Infrastructure infra = Infrastructure.start(settings, resources);
+            Tracing tracing = Tracing.start(settings.tracing());   // Tracing.OFF unless tracing.enabled
+            resources.push(tracing);   // closed after everything else: the last spans are sent
+            Infrastructure infra = Infrastructure.start(settings, tracing, resources);
             ServerMeters meters = meters(config, infra, resources);
             Features features = Features.wire(settings, infra, meters, resources);
             WebServer server = server(config, settings, infra, features, meters, resources);
@@ -124,14 +128,19 @@ public final class Sluice implements AutoCloseable {
         ErrorMapper errors = new ErrorMapper();
         // The liveness probe answered from memory before anything else (LivenessFilter says why).
         r.addFilter(new LivenessFilter(liveness, features.gate().probeHeaders()));
-        r.addFilter(new AccessLogFilter(errors, meters, features.gate().clients()));
+        if (features.tracing().enabled()) {   // off: not even a filter on the path
+            r.addFilter(new ServerSpanFilter(features.tracing(), AdmissionFilter::isOperational));
+        }
+        r.addFilter(new AccessLogFilter(errors, meters, features.gate().clients(), settings.accessLog(),
+                                        features.tracing().enabled()));
         features.gate().filters(r);   // security headers, CORS, per-IP limit, auth, per-client limit
         AdmissionSettings a = settings.admission();
         if (settings.auth().enabled()) {   // auth off: one local admin, no client identity to cap
             r.addFilter(new ClientConcurrency(a.maxPerClient(), a.maxPerIp(), Sluice::credential, a.retryAfter(),
                                                  features.gate().clients()));
         }
-        r.addFilter(new AdmissionFilter(features.admission(), features.deadlines(), a.requestDeadline(), bodies, arrivals))
+        r.addFilter(new AdmissionFilter(features.admission(), features.deadlines(), a.requestDeadline(), bodies, arrivals,
+                                         features.tracing()))
          .error(Throwable.class, errors)
          .register(features.status());
         features.gate().services(r);

@@ -13,6 +13,8 @@ import java.util.concurrent.TimeUnit;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.HikariPoolMXBean;
+import io.sluice.tracing.TraceSpan;
+import io.sluice.tracing.Tracing;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,6 +35,7 @@ public final class Database implements AutoCloseable {
     private final PoolSizing sizing;
     private final String displayUrl;
     private final Outage outage;
+    private final Tracing tracing;
 
     /** Work done with a connection; SQLException propagates as {@link DatabaseException}. */
     @FunctionalInterface
@@ -53,7 +56,9 @@ public final class Database implements AutoCloseable {
         }
     }
 
-    private Database(HikariDataSource dataSource, DatabaseSettings settings, PoolSizing sizing, DatabaseTarget target) {
+    private Database(HikariDataSource dataSource, DatabaseSettings settings, PoolSizing sizing, DatabaseTarget target,
+                     Tracing tracing) {
+        this.tracing = tracing;
         this.dataSource = dataSource;
         this.settings = settings;
         this.sizing = sizing;
@@ -63,6 +68,11 @@ public final class Database implements AutoCloseable {
 
     /** Opens the pool (fails fast when the database cannot be reached) and applies migrations. */
     public static Database open(DatabaseSettings s, String url) {
+        return open(s, url, Tracing.OFF);
+    }
+
+    /** As {@link #open(DatabaseSettings, String)}; with tracing on, each helper call is a client span. */
+    public static Database open(DatabaseSettings s, String url, Tracing tracing) {
         DatabaseTarget target = DatabaseTarget.parse(url, s.username(), s.password());
         PoolSizing sizing = PoolSizing.of(s);
 
@@ -92,7 +102,7 @@ public final class Database implements AutoCloseable {
         HikariDataSource ds = new HikariDataSource(hc);
         LOG.info("database {} ({}); pool size {}: {}", target.display(), s.pgbouncer() ? "via PgBouncer" : "direct",
                  sizing.size(), sizing.reason());
-        Database db = new Database(ds, s, sizing, target);
+        Database db = new Database(ds, s, sizing, target, tracing);
         Migrations.apply(db, ds);
         return db;
     }
@@ -102,6 +112,31 @@ public final class Database implements AutoCloseable {
      * {@link Outage}: a failed connect marks it down, a failure mid-work lets the probe decide).
      */
     public <T> T withConnection(SqlWork<T> work) {
+        return traced(null, work);
+    }
+
+    /**
+     * The one place database work is traced (tracing on): a CLIENT span per helper call, named by the
+     * statement's operation, with the statement text (parameters are never in it: they are bound).
+     */
+    private <T> T traced(String sql, SqlWork<T> work) {
+        if (!tracing.enabled()) {   // the path when off: one check
+            return connected(work);
+        }
+        String operation = sql == null ? "postgresql" : sql.strip().split("\\s", 2)[0].toUpperCase(java.util.Locale.ROOT);
+        try (TraceSpan span = tracing.childClient(operation, true)) {
+            span.set("db.system.name", "postgresql").set("db.operation.name", sql == null ? null : operation)
+                .set("db.query.text", sql);
+            try {
+                return connected(work);
+            } catch (RuntimeException e) {
+                span.error(e.getClass().getSimpleName());
+                throw e;
+            }
+        }
+    }
+
+    private <T> T connected(SqlWork<T> work) {
         if (outage.isDown()) {
             throw new DatabaseException(new SQLTransientConnectionException(
                     "PostgreSQL is known to be unreachable; a background probe checks it", "08001"));
@@ -138,7 +173,7 @@ public final class Database implements AutoCloseable {
 
     /** One statement with positional parameters; returns the number of rows it changed. */
     public int update(String sql, Object... params) {
-        return withConnection(c -> {
+        return traced(sql, c -> {
             try (PreparedStatement ps = prepare(c, sql, params)) {
                 return ps.executeUpdate();
             }
@@ -147,7 +182,7 @@ public final class Database implements AutoCloseable {
 
     /** The rows of a query (or of an INSERT/UPDATE ... RETURNING), mapped. */
     public <T> List<T> query(String sql, RowMapper<T> mapper, Object... params) {
-        return withConnection(c -> {
+        return traced(sql, c -> {
             try (PreparedStatement ps = prepare(c, sql, params); ResultSet rs = ps.executeQuery()) {
                 List<T> rows = new ArrayList<>();
                 while (rs.next()) {

@@ -2,7 +2,11 @@ package io.sluice.infra;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
+import io.sluice.tracing.TraceSpan;
+import io.sluice.tracing.Tracing;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.Jedis;
@@ -26,16 +30,26 @@ public final class Redis implements AutoCloseable {
     private final URI uri;
     private final Outage outage;
     private final GuardedPool pool;
+    private final Tracing tracing;
+    /** Tracing on: the span of each borrowed connection, ended when it goes back (one span per use of a connection). */
+    private final Map<Jedis, TraceSpan> spans = new ConcurrentHashMap<>();
 
-    private Redis(RedisSettings settings, URI uri, JedisPoolConfig pc) {
+    private Redis(RedisSettings settings, URI uri, JedisPoolConfig pc, Tracing tracing) {
         this.settings = settings;
+        this.tracing = tracing;
         this.uri = uri;
         this.outage = new Outage("redis", PROBE_INTERVAL, this::probe);
         this.pool = new GuardedPool(pc, uri, (int) settings.connectTimeout().toMillis(),
-                                    (int) settings.socketTimeout().toMillis(), outage);
+                                    (int) settings.socketTimeout().toMillis(), outage,
+                                    tracing.enabled() ? this::returned : null);
     }
 
     public static Redis open(RedisSettings s, String url) {
+        return open(s, url, Tracing.OFF);
+    }
+
+    /** As {@link #open(RedisSettings, String)}; with tracing on, each borrowed connection's use is a client span. */
+    public static Redis open(RedisSettings s, String url, Tracing tracing) {
         JedisPoolConfig pc = new JedisPoolConfig();
         pc.setMaxTotal(s.maxTotal());
         pc.setMaxIdle(s.maxIdle());
@@ -46,7 +60,7 @@ public final class Redis implements AutoCloseable {
         pc.setTestWhileIdle(true);
         pc.setJmxEnabled(false);
         URI uri = URI.create(url);
-        Redis redis = new Redis(s, uri, pc);
+        Redis redis = new Redis(s, uri, pc, tracing);
         LOG.info("redis {}:{} (pool max {}, max wait {} ms)", uri.getHost(), uri.getPort(), s.maxTotal(), s.maxWait().toMillis());
         return redis;
     }
@@ -60,7 +74,11 @@ public final class Redis implements AutoCloseable {
             throw new JedisConnectionException("redis is known to be unreachable; a background probe checks it");
         }
         try {
-            return pool.getResource();
+            Jedis j = pool.getResource();
+            if (tracing.enabled()) {   // the path when off: one check
+                traced(j);
+            }
+            return j;
         } catch (JedisConnectionException e) {
             // A new connection could not be opened. (Every connection busy for max-wait is a plain
             // JedisException: Redis slow or this instance busy, not gone.)
@@ -78,6 +96,28 @@ public final class Redis implements AutoCloseable {
             throw new JedisConnectionException("redis is known to be unreachable; a background probe checks it");
         }
         return new Jedis(uri, (int) settings.connectTimeout().toMillis(), (int) settings.socketTimeout().toMillis());
+    }
+
+    /**
+     * Redis calls are traced here, at the one place every feature gets its connection: a span from
+     * borrow to return covers the command (or pipeline) run on it, inside a request's or task's trace.
+     */
+    private void traced(Jedis j) {
+        TraceSpan span = tracing.childClient("redis", false);
+        if (span != TraceSpan.NOOP) {
+            span.set("db.system.name", "redis").set("server.address", uri.getHost()).set("server.port", uri.getPort());
+            spans.put(j, span);
+        }
+    }
+
+    private void returned(Jedis j, boolean broken) {
+        TraceSpan span = spans.remove(j);
+        if (span != null) {
+            if (broken) {
+                span.error("broken connection");
+            }
+            span.close();
+        }
     }
 
     /** The probe's check, on its own connection (never the pool's): PING within the configured timeouts. */
@@ -140,16 +180,30 @@ public final class Redis implements AutoCloseable {
      */
     private static final class GuardedPool extends JedisPool {
         private final Outage outage;
+        private final java.util.function.BiConsumer<Jedis, Boolean> returned;
 
-        GuardedPool(JedisPoolConfig pc, URI uri, int connectTimeout, int socketTimeout, Outage outage) {
+        GuardedPool(JedisPoolConfig pc, URI uri, int connectTimeout, int socketTimeout, Outage outage,
+                    java.util.function.BiConsumer<Jedis, Boolean> returned) {
             // Jedis lifts the socket timeout for blocking commands (XREADGROUP BLOCK) unless given one:
             // a stalled Redis would hang a task worker for good. Blocking reads wait at most MAX_BLOCK.
             super(pc, uri, connectTimeout, socketTimeout, socketTimeout + (int) MAX_BLOCK.toMillis(), null, null, null);
             this.outage = outage;
+            this.returned = returned;
+        }
+
+        @Override
+        public void returnResource(Jedis resource) {
+            if (returned != null) {
+                returned.accept(resource, false);
+            }
+            super.returnResource(resource);
         }
 
         @Override
         public void returnBrokenResource(Jedis resource) {
+            if (returned != null) {
+                returned.accept(resource, true);
+            }
             outage.suspect(null);
             Thread.ofVirtual().name("redis-discard").start(() -> {
                 try {

@@ -7,6 +7,8 @@ import io.helidon.webserver.http.FilterChain;
 import io.helidon.webserver.http.RoutingRequest;
 import io.helidon.webserver.http.RoutingResponse;
 import io.sluice.http.ReceivedBody;
+import io.sluice.tracing.TraceSpan;
+import io.sluice.tracing.Tracing;
 
 /**
  * Every API request holds a global permit and runs under the request deadline. Probes and metrics
@@ -20,9 +22,11 @@ public final class AdmissionFilter implements Filter {
     private final Duration requestDeadline;
     private final BodyDeadline bodies;
     private final Arrivals arrivals;
+    private final Tracing tracing;
 
     public AdmissionFilter(Admission admission, Deadlines deadlines, Duration requestDeadline, BodyDeadline bodies,
-                           Arrivals arrivals) {
+                           Arrivals arrivals, Tracing tracing) {
+        this.tracing = tracing;
         this.admission = admission;
         this.deadlines = deadlines;
         this.requestDeadline = requestDeadline;
@@ -32,6 +36,21 @@ public final class AdmissionFilter implements Filter {
 
     public static boolean isOperational(String path) {
         return path.startsWith("/observe/") || path.equals("/observe") || path.equals("/health") || path.equals("/metrics");
+    }
+
+    /** The request permit; with tracing on, the wait is an {@code admission.wait} span. */
+    private Permit acquire(long arrived) {
+        if (!tracing.enabled()) {
+            return admission.acquireRequest(arrived);
+        }
+        try (TraceSpan span = tracing.span("admission.wait")) {
+            try {
+                return admission.acquireRequest(arrived);
+            } catch (RuntimeException e) {
+                span.error("not admitted: " + e.getClass().getSimpleName());
+                throw e;
+            }
+        }
     }
 
     @Override
@@ -54,7 +73,7 @@ public final class AdmissionFilter implements Filter {
                     arrived += System.nanoTime() - uploadStart;   // the upload's time is not queueing time
                 }
                 // One queue timeout from arrival for every permit this request waits for (request, stream).
-                try (Permit permit = admission.acquireRequest(arrived)) {
+                try (Permit permit = acquire(arrived)) {
                     chain.proceed();
                 }
             } finally {

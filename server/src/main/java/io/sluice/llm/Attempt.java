@@ -6,6 +6,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sluice.tracing.Tracing;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,9 +45,10 @@ final class Attempt {
         this.provider = provider;
     }
 
-    static Attempt start(Provider provider, ObjectNode body, boolean stream) {
+    /** Starts the call; {@code tracing} carries the attempt's span to the call's thread (for its traceparent). */
+    static Attempt start(Provider provider, ObjectNode body, boolean stream, Tracing tracing) {
         Attempt a = new Attempt(provider);
-        a.thread = Thread.ofVirtual().name("llm-" + provider.name()).start(() -> a.run(body, stream));
+        a.thread = Thread.ofVirtual().name("llm-" + provider.name()).start(tracing.wrap(() -> a.run(body, stream)));
         return a;
     }
 

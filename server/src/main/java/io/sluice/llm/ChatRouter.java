@@ -7,6 +7,8 @@ import java.util.concurrent.ThreadLocalRandom;
 import io.sluice.limits.Permit;
 import io.sluice.llm.UpstreamException.Next;
 import io.sluice.ratelimit.UpstreamLimiter;
+import io.sluice.tracing.TraceSpan;
+import io.sluice.tracing.Tracing;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,9 +29,13 @@ public final class ChatRouter {
     private final LlmSettings.Retry retry;
     private final Relay relay;
     private final UpstreamLimiter limiter;
+    private final Tracing tracing;
+    private final AttemptSpans spans;
 
     public ChatRouter(Map<String, Provider> providers, ProviderBulkheads bulkheads, LlmSettings s, LlmMeters meters,
-                      UpstreamLimiter limiter) {
+                      UpstreamLimiter limiter, Tracing tracing) {
+        this.tracing = tracing;
+        this.spans = new AttemptSpans(tracing);
         this.providers = providers;
         this.limiter = limiter;
         this.bulkheads = bulkheads;
@@ -76,11 +82,7 @@ public final class ChatRouter {
                         out.provider(provider);
                     }
                     limiter.acquire(provider.name());   // the provider's adaptive rate: a bounded wait, or 503
-                    // Non-streamed: called on this thread (Relay.complete says why); streamed: an Attempt relays it.
-                    Relay.Outcome outcome = out == null && !request.stream()
-                            ? relay.complete(provider, request.upstreamBody(target.model()), tally)
-                            : relay.drive(Attempt.start(provider, request.upstreamBody(target.model()), request.stream()),
-                                          request, out, tally);
+                    Relay.Outcome outcome = call(provider, target, attempt, target != model.route().get(0), request, out, tally);
                     limiter.record(provider.name(), upstreamFailed(outcome));
                     switch (outcome.kind()) {
                         case DONE:
@@ -121,6 +123,20 @@ public final class ChatRouter {
             return endStream(out, last, provider, tally, request);
         }
         throw last.toApiException();
+    }
+
+    /** One upstream attempt, in its trace span (a no-op when tracing is off). */
+    private Relay.Outcome call(Provider provider, LlmModel.Target target, int attempt, boolean fallback, ChatRequest request,
+                               SseWriter out, Tally tally) {
+        try (TraceSpan span = spans.start(provider, target.model(), attempt, fallback)) {
+            // Non-streamed: called on this thread (Relay.complete says why); streamed: an Attempt relays it.
+            Relay.Outcome outcome = out == null && !request.stream()
+                    ? relay.complete(provider, request.upstreamBody(target.model()), tally)
+                    : relay.drive(Attempt.start(provider, request.upstreamBody(target.model()), request.stream(), tracing),
+                                  request, out, tally);
+            spans.end(span, outcome, tally, request);
+            return outcome;
+        }
     }
 
     /** An upstream's own failure (5xx, 429, timeout, unreachable, broken stream), not a refused request. */

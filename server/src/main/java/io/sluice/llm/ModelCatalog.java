@@ -9,6 +9,7 @@ import java.util.concurrent.Semaphore;
 import io.sluice.http.ApiException;
 import io.sluice.http.ErrorCode;
 import io.sluice.http.Text;
+import io.sluice.tracing.Tracing;
 
 /** The configured models and the providers behind them; closing it closes the providers' connections. */
 public final class ModelCatalog implements AutoCloseable {
@@ -16,11 +17,15 @@ public final class ModelCatalog implements AutoCloseable {
     private final Map<String, Provider> providers = new LinkedHashMap<>();
 
     public ModelCatalog(LlmSettings s) {
+        this(s, Tracing.OFF);
+    }
+
+    public ModelCatalog(LlmSettings s, Tracing tracing) {
         this.models = s.models();
         Semaphore allConnections = new Semaphore(s.upstream().maxConnections());
         s.providers().forEach((name, p) -> providers.put(name, p.simulated()
                 ? new SimulatedProvider(p)
-                : new OpenAiCompatibleProvider(p, s.upstream(), allConnections)));
+                : new OpenAiCompatibleProvider(p, s.upstream(), allConnections, tracing)));
     }
 
     /** The model, or OpenAI's 404 {@code model_not_found}. */

@@ -23,6 +23,7 @@ import io.helidon.webclient.api.WebClient;
 import io.helidon.webclient.http1.Http1Client;
 import io.sluice.http.Json;
 import io.sluice.http.Text;
+import io.sluice.tracing.Tracing;
 
 /**
  * Any server speaking OpenAI's chat completions protocol (OpenAI, DeepSeek, vLLM, Ollama, ...),
@@ -32,6 +33,7 @@ import io.sluice.http.Text;
  */
 public final class OpenAiCompatibleProvider implements Provider, AutoCloseable {
     private static final int MAX_BODY = 16 << 20;
+    private static final io.helidon.http.HeaderName TRACEPARENT = HeaderNames.create("traceparent");
 
     private final String name;
     private final Header authorization;   // built once; null without a key
@@ -44,9 +46,11 @@ public final class OpenAiCompatibleProvider implements Provider, AutoCloseable {
     // samples), although HTTP/1.1 is the only protocol on the classpath. Same connection cache and settings.
     private final Http1Client client;
     private final URI uri;   // parsed once, not per request
+    private final Tracing tracing;
 
-    public OpenAiCompatibleProvider(LlmProvider s, LlmSettings.Upstream timeouts, Semaphore allConnections) {
+    public OpenAiCompatibleProvider(LlmProvider s, LlmSettings.Upstream timeouts, Semaphore allConnections, Tracing tracing) {
         this.name = s.name();
+        this.tracing = tracing;
         this.uri = URI.create(s.baseUrl() + "/chat/completions");
         this.authorization = s.apiKey().isEmpty() ? null : HeaderValues.create(HeaderNames.AUTHORIZATION, false, true, "Bearer " + s.apiKey());
         this.timeouts = timeouts;
@@ -110,6 +114,10 @@ public final class OpenAiCompatibleProvider implements Provider, AutoCloseable {
                 .header(stream ? HeaderValues.ACCEPT_EVENT_STREAM : HeaderValues.ACCEPT_JSON);
         if (authorization != null) {
             request.header(authorization);
+        }
+        String traceparent = tracing.traceparent();   // the attempt's span (null when tracing is off)
+        if (traceparent != null) {
+            request.header(TRACEPARENT, traceparent);
         }
         try (HttpClientResponse res = request.submit(Json.bytes(body))) {
             int status = res.status().code();

@@ -12,6 +12,7 @@ final class Tally {
     private String finishReason;
     private Integer promptTokens;      // the upstream's count, when it sent one
     private int completionTokens;
+    private String model;              // the upstream's "model" of the first chunk (a streamed answer's response model)
 
     /** What to do with a streamed chunk. */
     enum Verdict {
@@ -32,6 +33,9 @@ final class Tally {
         boolean hasUsage = chunk.hasNonNull("usage");
         if (!choices.isArray() && !hasUsage) {
             return Verdict.INVALID;
+        }
+        if (model == null) {
+            model = chunk.path("model").textValue();
         }
         if (hasUsage) {
             JsonNode usage = chunk.get("usage");
@@ -70,6 +74,11 @@ final class Tally {
 
     String finishReason() {
         return finishReason;
+    }
+
+    /** The model a streamed answer named; null for a non-streamed one (its body has it). */
+    String model() {
+        return model;
     }
 
     ChatResult.Usage usage(int promptChars) {

@@ -12,6 +12,7 @@ import io.sluice.http.ClientAddress;
 import io.sluice.http.ErrorMapper;
 import io.sluice.http.RequestId;
 import io.sluice.http.Text;
+import io.sluice.tracing.TraceId;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -33,9 +34,16 @@ public final class AccessLogFilter implements Filter {
     private final ClientAddress clients;
     /** JSON lines carry the MDC and the key-values; the text pattern reads neither, so text skips both. */
     private final boolean structured;
+    /** logging.access-start-line: a line when the request starts too. */
+    private final boolean startLine;
+    /** Tracing on: the line ends with the trace id. Off: not even a context look-up. */
+    private final boolean traced;
 
-    public AccessLogFilter(ErrorMapper errors, ServerMeters meters, ClientAddress clients) {
+    public AccessLogFilter(ErrorMapper errors, ServerMeters meters, ClientAddress clients, AccessLogSettings settings,
+                           boolean traced) {
         this.clients = clients;
+        this.traced = traced;
+        this.startLine = settings.startLine();
         this.errors = errors;
         this.meters = meters;
         this.structured = Logs.structured();
@@ -57,6 +65,9 @@ public final class AccessLogFilter implements Filter {
         res.header(RequestId.HEADER_NAME, id.value());
         if (structured) {
             MDC.put("request_id", id.value());
+        }
+        if (startLine) {
+            logStart(req, path, ip, id.value());
         }
         try {
             chain.proceed();
@@ -87,8 +98,11 @@ public final class AccessLogFilter implements Filter {
         // One concatenation instead of a format string or a StringBuilder: the line is built on the
         // request thread, and javac's concatenation sizes it exactly and copies each part once.
         long tenths = (micros + 50) / 100;   // milliseconds with one decimal, rounded half up (as %.1f)
+        // With tracing on, the ServerSpanFilter (outside this one) left the trace id in the context.
+        String trace = traced ? req.context().get(TraceId.class).map(TraceId::value).orElse(null) : null;
         String line = id + ' ' + method + ' ' + cleanPath + " ip=" + ip + " session=" + session + " ua=\"" + agent
-                + "\" status=" + status + " duration_ms=" + tenths / 10 + '.' + tenths % 10;
+                + "\" status=" + status + " duration_ms=" + tenths / 10 + '.' + tenths % 10
+                + (trace == null ? "" : " trace_id=" + trace);
         if (structured) {
             event.addKeyValue("request_id", id)
                     .addKeyValue("method", method)
@@ -98,8 +112,34 @@ public final class AccessLogFilter implements Filter {
                     .addKeyValue("user_agent", agent)
                     .addKeyValue("status", status)
                     .addKeyValue("duration_ms", micros / 1000.0);
+            if (trace != null) {
+                event.addKeyValue("trace_id", trace);
+            }
         }
         event.log(line);
+    }
+
+    /** The podcast guide's request-start line: {@code <id> started POST /path ip=.. session=.. ua=".."}. */
+    private void logStart(RoutingRequest req, String path, String ip, String id) {
+        boolean operational = AdmissionFilter.isOperational(path);
+        if (operational ? !ACCESS.isDebugEnabled() : !ACCESS.isInfoEnabled()) {
+            return;
+        }
+        LoggingEventBuilder event = operational ? ACCESS.atDebug() : ACCESS.atInfo();
+        String method = req.prologue().method().text();
+        String session = clean(req.headers().first(SESSION_ID).orElse("none"));
+        String agent = clean(req.headers().first(HeaderNames.USER_AGENT).orElse("-"));
+        String cleanPath = clean(path);
+        if (structured) {
+            event.addKeyValue("request_id", id)
+                    .addKeyValue("event", "start")
+                    .addKeyValue("method", method)
+                    .addKeyValue("path", cleanPath)
+                    .addKeyValue("client_ip", ip)
+                    .addKeyValue("session_id", session)
+                    .addKeyValue("user_agent", agent);
+        }
+        event.log(id + " started " + method + ' ' + cleanPath + " ip=" + ip + " session=" + session + " ua=\"" + agent + '"');
     }
 
     /** Caller-controlled text in a log line: printable, no quotes or newlines, bounded. */

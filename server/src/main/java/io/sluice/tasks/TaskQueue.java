@@ -6,6 +6,8 @@ import java.util.Map;
 import java.util.UUID;
 
 import io.sluice.infra.Redis;
+import io.sluice.tracing.TraceSpan;
+import io.sluice.tracing.Tracing;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Response;
@@ -27,31 +29,60 @@ import redis.clients.jedis.resps.StreamPendingSummary;
  */
 public final class TaskQueue {
     static final String FIELD = "task";
+    /** The submitter's W3C trace context, in the entry when tracing was on: the run continues that trace. */
+    static final String TRACEPARENT = "traceparent";
 
     private final Redis redis;
     private final TaskSettings settings;
+    private final Tracing tracing;
 
-    public TaskQueue(Redis redis, TaskSettings settings) {
+    public TaskQueue(Redis redis, TaskSettings settings, Tracing tracing) {
         this.redis = redis;
         this.settings = settings;
+        this.tracing = tracing;
     }
 
-    /** A delivered entry: the stream id to acknowledge and the task it names. */
-    public record Delivery(StreamEntryID entryId, UUID taskId) {
+    /** A delivered entry: the stream id to acknowledge, the task it names, the submit's traceparent (or null). */
+    public record Delivery(StreamEntryID entryId, UUID taskId, String traceparent) {
+    }
+
+    /** The entry's fields: the task id, and the submitting request's trace context while tracing is on. */
+    private Map<String, String> entry(UUID taskId) {
+        return entry(taskId, tracing.traceparent());
+    }
+
+    private static Map<String, String> entry(UUID taskId, String traceparent) {
+        return traceparent == null ? Map.of(FIELD, taskId.toString()) : Map.of(FIELD, taskId.toString(), TRACEPARENT, traceparent);
+    }
+
+    /** The current trace context (null when tracing is off), for a submit that another thread enqueues. */
+    String traceparent() {
+        return tracing.traceparent();
+    }
+
+    /** The span of a task's run, a child of its submit's span (same trace) when the entry carried one. */
+    TraceSpan runSpan(Delivery d) {
+        return tracing.continued("task.run", d.traceparent()).set("sluice.task_id", String.valueOf(d.taskId()));
     }
 
     public String enqueue(UUID taskId) {
         try (Jedis j = redis.connection()) {
-            return j.xadd(settings.stream(), XAddParams.xAddParams(), Map.of(FIELD, taskId.toString())).toString();
+            return j.xadd(settings.stream(), XAddParams.xAddParams(), entry(taskId)).toString();
         }
     }
 
     /** XADDs one entry per task in one pipelined round trip; throws if Redis refused or failed any of them. */
     public void enqueueAll(List<UUID> taskIds) {
+        enqueueAll(taskIds, null);
+    }
+
+    /** As {@link #enqueueAll(List)}, each entry with its submitter's traceparent (the list parallel to the ids; null: none). */
+    public void enqueueAll(List<UUID> taskIds, List<String> traceparents) {
         try (Jedis j = redis.connection(); Pipeline p = j.pipelined()) {
             List<Response<StreamEntryID>> added = new java.util.ArrayList<>(taskIds.size());
-            for (UUID id : taskIds) {
-                added.add(p.xadd(settings.stream(), XAddParams.xAddParams(), Map.of(FIELD, id.toString())));
+            for (int i = 0; i < taskIds.size(); i++) {
+                UUID id = taskIds.get(i);
+                added.add(p.xadd(settings.stream(), XAddParams.xAddParams(), entry(id, traceparents == null ? null : traceparents.get(i))));
             }
             p.sync();
             for (Response<StreamEntryID> r : added) {
@@ -172,6 +203,6 @@ public final class TaskQueue {
         } catch (RuntimeException bad) {
             taskId = null;   // a foreign or corrupt entry: the worker acknowledges and skips it
         }
-        return new Delivery(e.getID(), taskId);
+        return new Delivery(e.getID(), taskId, e.getFields().get(TRACEPARENT));
     }
 }

@@ -65,10 +65,12 @@ final class TaskSubmitter implements AutoCloseable {
         final String owner;
         final String kind;
         final String request;
+        final String traceparent;   // the submitting request's trace context (null: tracing off)
         private final CountDownLatch done = new CountDownLatch(1);
         private volatile RuntimeException failure;
 
-        Pending(String owner, String kind, JsonNode request) {
+        Pending(String owner, String kind, JsonNode request, String traceparent) {
+            this.traceparent = traceparent;
             this.owner = owner;
             this.kind = kind;
             this.request = Json.write(request);   // serialised on the request thread, not the batcher's
@@ -85,7 +87,7 @@ final class TaskSubmitter implements AutoCloseable {
     }
 
     Task submit(String owner, String kind, JsonNode request) throws InterruptedException {
-        Pending p = new Pending(owner, kind, request);
+        Pending p = new Pending(owner, kind, request, queue.traceparent());
         if (closed || !waiting.offer(p, OFFER_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
             throw unavailable("the task queue is full; retry later");
         }
@@ -132,7 +134,7 @@ final class TaskSubmitter implements AutoCloseable {
             return;
         }
         try {
-            queue.enqueueAll(batch.stream().map(p -> p.id).toList());
+            queue.enqueueAll(batch.stream().map(p -> p.id).toList(), batch.stream().map(p -> p.traceparent).toList());
         } catch (JedisException e) {
             LOG.warn("task submit refused: redis unavailable ({})", e.toString());
             try {

@@ -8,6 +8,7 @@ import java.util.Optional;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sluice.http.ErrorCode;
 import io.sluice.http.Json;
+import io.sluice.tracing.TraceSpan;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.exceptions.JedisDataException;
@@ -88,7 +89,7 @@ final class TaskWorker implements Runnable {
         }
         long start = System.nanoTime();
         Thread heartbeat = Thread.ofVirtual().name("task-heartbeat").start(() -> heartbeat(task, d));
-        try {
+        try (TraceSpan span = queue.runSpan(d)) {   // TraceSpan.NOOP when tracing is off
             JsonNode result = runner.run(task);
             if (store.succeed(task.id(), settings.consumer(), result)) {
                 meters.finished("succeeded", System.nanoTime() - start);

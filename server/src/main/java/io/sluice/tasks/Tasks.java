@@ -11,6 +11,7 @@ import io.sluice.http.ErrorCode;
 import io.sluice.infra.Database;
 import io.sluice.infra.Redis;
 import io.sluice.observe.ServerMeters;
+import io.sluice.tracing.Tracing;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.exceptions.JedisException;
@@ -26,9 +27,10 @@ public final class Tasks implements AutoCloseable {
     private final TaskWorkers workers;
     private final TaskSubmitter submitter;
 
-    public Tasks(Database db, Redis redis, TaskRunner runner, ServerMeters meters, TaskSettings settings, Caches caches) {
+    public Tasks(Database db, Redis redis, TaskRunner runner, ServerMeters meters, TaskSettings settings, Caches caches,
+                 Tracing tracing) {
         this.store = new TaskStore(db, settings.stream(), caches.create("tasks", Task.class, t -> t.status().finished()));
-        this.queue = new TaskQueue(redis, settings);
+        this.queue = new TaskQueue(redis, settings, tracing);
         this.settings = settings;
         TaskMeters taskMeters = new TaskMeters(meters);
         this.workers = settings.workers() ? new TaskWorkers(store, queue, runner, events, taskMeters, settings) : null;
