@@ -48,6 +48,7 @@ record Features(Admission admission,
         resources.push(deadlines);
         Admission admission = new Admission(s.admission());
         admission.registerMeters(meters.registry());
+        infra.db().registerMeters(meters.registry());   // the read replica's split, when one is configured
 
         Llm llm = llm(s, infra, meters, resources);
         ChatCompletionsService chat = new ChatCompletionsService(admission, llm.catalog(), llm.validator(), llm.router(),

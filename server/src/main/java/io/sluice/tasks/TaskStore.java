@@ -79,6 +79,11 @@ public final class TaskStore {
         return db.queryOne("SELECT " + COLUMNS + " FROM tasks WHERE id = ?", TaskStore::map, id);
     }
 
+    /** {@link #find} for a client's poll: the read replica may serve it (at most database.replica-max-lag behind). */
+    public Optional<Task> poll(UUID id) {
+        return db.readQueryOne("SELECT " + COLUMNS + " FROM tasks WHERE id = ?", TaskStore::map, id);
+    }
+
     /**
      * Takes the task for this worker: a queued task, or a running one whose worker stopped sending
      * heartbeats (it died). Empty when the task is finished, cancelled, or alive elsewhere. The

@@ -80,8 +80,9 @@ public final class Tasks implements AutoCloseable {
         return task;
     }
 
+    /** A poll: may lag by database.replica-max-lag (a task the replica lacks yet is asked of the primary). */
     public Optional<Task> find(UUID id) {
-        return store.find(id);
+        return store.poll(id);
     }
 
     /** Waits (bounded by tasks.max-wait) until the task has finished, then returns its latest state. */
