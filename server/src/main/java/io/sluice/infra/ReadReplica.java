@@ -160,15 +160,20 @@ final class ReadReplica implements AutoCloseable {
         if (ok != usable && !closed) {
             usable = ok;
             if (ok) {
-                LOG.info("read replica {} serves reads ({})", display, why);
+                LOG.info("read replica {} serves reads ({}); {}", display, why, tally());
             } else {
-                LOG.warn("read replica {} serves no reads, the primary does ({})", display, why);
+                LOG.warn("read replica {} serves no reads, the primary does ({}); {}", display, why, tally());
             }
         }
     }
 
+    private String tally() {
+        return "reads so far: " + served.sum() + " by the replica, " + servedByPrimary.sum() + " by the primary";
+    }
+
     @Override
     public void close() {
+        LOG.info("read replica {} closed; {}", display, tally());
         closed = true;
         usable = false;
         checker.interrupt();
