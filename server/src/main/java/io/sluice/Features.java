@@ -56,6 +56,7 @@ record Features(Admission admission,
         resources.push(deadlines);
         Admission admission = new Admission(s.admission());
         admission.registerMeters(meters.registry());
+        infra.db().registerMeters(meters.registry());   // the read replica's split, when one is configured
 
         // One invalidation subscription per instance, shared by the credential caches and the two-level caches;
         // listeners register while features are wired, and it starts at the end.

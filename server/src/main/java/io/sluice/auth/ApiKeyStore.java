@@ -44,7 +44,8 @@ public final class ApiKeyStore {
     }
 
     public Optional<Match> findByPrefix(String prefix) {
-        return db.queryOne("SELECT k.id, k.user_id, k.name, k.prefix, k.key_hash, k.created_at, "
+        // May lag (database.replica-max-lag): a key created a moment ago is asked of the primary when the replica lacks it.
+        return db.readQueryOne("SELECT k.id, k.user_id, k.name, k.prefix, k.key_hash, k.created_at, "
                            + "u.username, u.password_hash, u.role, u.disabled FROM api_keys k JOIN users u ON u.id = k.user_id "
                            + "WHERE k.prefix = ?",
                            rs -> {
@@ -55,7 +56,7 @@ public final class ApiKeyStore {
     }
 
     public List<KeyRow> list(UUID userId) {
-        return db.query("SELECT " + COLUMNS + " FROM api_keys WHERE user_id = ? ORDER BY created_at DESC LIMIT 1000",
+        return db.readQuery("SELECT " + COLUMNS + " FROM api_keys WHERE user_id = ? ORDER BY created_at DESC LIMIT 1000",
                         ApiKeyStore::row, userId);
     }
 

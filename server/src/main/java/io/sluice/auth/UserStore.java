@@ -40,7 +40,7 @@ public final class UserStore {
     }
 
     public List<User> list() {
-        return db.query("SELECT " + COLUMNS + " FROM users ORDER BY username LIMIT 10000", UserStore::user);
+        return db.readQuery("SELECT " + COLUMNS + " FROM users ORDER BY username LIMIT 10000", UserStore::user);
     }
 
     /** Sets role and/or disabled (null = unchanged); the updated user, or empty when there is none. */

@@ -8,13 +8,13 @@ import java.sql.SQLTransientConnectionException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.HikariPoolMXBean;
 import io.sluice.tracing.TraceSpan;
 import io.sluice.tracing.Tracing;
+import io.helidon.metrics.api.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,6 +36,8 @@ public final class Database implements AutoCloseable {
     private final String displayUrl;
     private final Outage outage;
     private final Tracing tracing;
+    /** Null without database.replica-url: then every read is a plain primary read, nothing counted. */
+    private final ReadReplica replica;
 
     /** Work done with a connection; SQLException propagates as {@link DatabaseException}. */
     @FunctionalInterface
@@ -57,9 +59,10 @@ public final class Database implements AutoCloseable {
     }
 
     private Database(HikariDataSource dataSource, DatabaseSettings settings, PoolSizing sizing, DatabaseTarget target,
-                     Tracing tracing) {
+                     Tracing tracing, ReadReplica replica) {
         this.tracing = tracing;
         this.dataSource = dataSource;
+        this.replica = replica;
         this.settings = settings;
         this.sizing = sizing;
         this.displayUrl = target.display();
@@ -76,34 +79,17 @@ public final class Database implements AutoCloseable {
         DatabaseTarget target = DatabaseTarget.parse(url, s.username(), s.password());
         PoolSizing sizing = PoolSizing.of(s);
 
-        HikariConfig hc = new HikariConfig();
-        hc.setPoolName("sluice-db");
-        hc.setJdbcUrl(target.jdbcUrl());
-        hc.setUsername(target.username());
-        hc.setPassword(target.password());
-        hc.setMaximumPoolSize(sizing.size());
-        hc.setMinimumIdle(sizing.size());          // fixed size: no ramp-up under a burst
-        hc.setConnectionTimeout(s.connectionTimeout().toMillis());
-        hc.setValidationTimeout(s.validationTimeout().toMillis());
-        hc.setMaxLifetime(s.maxLifetime().toMillis());
-        hc.setKeepaliveTime(Math.min(s.maxLifetime().toMillis() / 2, TimeUnit.MINUTES.toMillis(2)));
-        hc.setInitializationFailTimeout(s.connectionTimeout().toMillis());
-        hc.addDataSourceProperty("ApplicationName", "sluice");
-        hc.addDataSourceProperty("connectTimeout", String.valueOf(Math.max(1, s.connectionTimeout().toSeconds())));
-        hc.addDataSourceProperty("socketTimeout", String.valueOf(Math.max(1, s.socketTimeout().toSeconds())));
-        hc.addDataSourceProperty("tcpKeepAlive", "true");
-        // No "Detail:"/"Where:" parts in exception messages: they quote row values (user content) into logs.
-        hc.addDataSourceProperty("logServerErrorDetail", "false");
-        if (s.pgbouncer()) {
-            // Transaction pooling hands each transaction a different server connection: no
-            // server-side prepared statements and no session state (SET, LISTEN, session locks).
-            hc.addDataSourceProperty("prepareThreshold", "0");
-        }
-        HikariDataSource ds = new HikariDataSource(hc);
+        HikariDataSource ds = new HikariDataSource(PoolConfig.hikari("sluice-db", target, s, sizing));
         LOG.info("database {} ({}); pool size {}: {}", target.display(), s.pgbouncer() ? "via PgBouncer" : "direct",
                  sizing.size(), sizing.reason());
-        Database db = new Database(ds, s, sizing, target, tracing);
-        Migrations.apply(db, ds);
+        Database db = new Database(ds, s, sizing, target, tracing,
+                                   s.replica().enabled() ? ReadReplica.open(s.replica(), s, sizing) : null);
+        try {
+            Migrations.apply(db, ds);
+        } catch (RuntimeException e) {
+            db.close();
+            throw e;
+        }
         return db;
     }
 
@@ -182,19 +168,60 @@ public final class Database implements AutoCloseable {
 
     /** The rows of a query (or of an INSERT/UPDATE ... RETURNING), mapped. */
     public <T> List<T> query(String sql, RowMapper<T> mapper, Object... params) {
-        return traced(sql, c -> {
-            try (PreparedStatement ps = prepare(c, sql, params); ResultSet rs = ps.executeQuery()) {
-                List<T> rows = new ArrayList<>();
-                while (rs.next()) {
-                    rows.add(mapper.map(rs));
-                }
-                return rows;
-            }
-        });
+        return traced(sql, c -> rows(c, sql, mapper, params));
     }
 
     public <T> Optional<T> queryOne(String sql, RowMapper<T> mapper, Object... params) {
         return query(sql, mapper, params).stream().findFirst();
+    }
+
+    /**
+     * A read that may be a little behind (at most database.replica-max-lag): served by the read replica
+     * while it is usable, else, or when it fails, by the primary. Never for a read that must see this
+     * instance's own write of a moment ago (read-after-write): use {@link #query} for those.
+     */
+    public <T> List<T> readQuery(String sql, RowMapper<T> mapper, Object... params) {
+        return read(c -> rows(c, sql, mapper, params));
+    }
+
+    /**
+     * {@link #readQuery} for one row; a row the replica does not have is asked of the primary too, so a
+     * row created a moment ago (a new task, a new key) is found although the replica has not replayed it.
+     */
+    public <T> Optional<T> readQueryOne(String sql, RowMapper<T> mapper, Object... params) {
+        Optional<T> row = readQuery(sql, mapper, params).stream().findFirst();
+        return row.isPresent() || replica == null ? row : queryOne(sql, mapper, params);
+    }
+
+    private <T> T read(SqlWork<T> work) {
+        ReadReplica r = replica;
+        if (r == null) {
+            return withConnection(work);
+        }
+        if (r.usable()) {
+            try {
+                return r.withConnection(work);
+            } catch (SQLException e) {
+                if (DatabaseFailures.unavailable(e) || DatabaseFailures.unreachable(e)) {
+                    r.failed(e);   // then the primary answers this read
+                } else {
+                    throw new DatabaseException(e);
+                }
+            }
+        }
+        T result = withConnection(work);
+        r.servedByPrimary();
+        return result;
+    }
+
+    private static <T> List<T> rows(Connection c, String sql, RowMapper<T> mapper, Object[] params) throws SQLException {
+        try (PreparedStatement ps = prepare(c, sql, params); ResultSet rs = ps.executeQuery()) {
+            List<T> rows = new ArrayList<>();
+            while (rs.next()) {
+                rows.add(mapper.map(rs));
+            }
+            return rows;
+        }
     }
 
     private static PreparedStatement prepare(Connection c, String sql, Object[] params) throws SQLException {
@@ -247,8 +274,23 @@ public final class Database implements AutoCloseable {
         return displayUrl;
     }
 
+    /** The read split for /metrics, or null without a replica. */
+    public Map<String, Object> reads() {
+        return replica == null ? null : replica.status();
+    }
+
+    /** sluice_db_reads_total{pool=primary|replica} and the replica's state; nothing without a replica. */
+    public void registerMeters(MeterRegistry registry) {
+        if (replica != null) {
+            replica.registerMeters(registry);
+        }
+    }
+
     @Override
     public void close() {
+        if (replica != null) {
+            replica.close();
+        }
         outage.close();
         dataSource.close();
     }

@@ -19,7 +19,8 @@ public record DatabaseSettings(@Secret(Secret.Kind.URL) String url,
                                Duration maxLifetime,
                                Duration validationTimeout,
                                int embeddedPort,
-                               String embeddedDataDir) {
+                               String embeddedDataDir,
+                               ReplicaSettings replica) {
 
     public boolean embedded() {
         return url.isBlank();
@@ -42,7 +43,8 @@ public record DatabaseSettings(@Secret(Secret.Kind.URL) String url,
                                                   c.duration("database.max-lifetime"),
                                                   c.duration("database.validation-timeout"),
                                                   c.intAtLeast("database.embedded.port", 0),
-                                                  c.string("database.embedded.data-dir"));
+                                                  c.string("database.embedded.data-dir"),
+                                                  ReplicaSettings.from(c, c.string("database.username"), c.string("database.password")));
         if (s.connectionTimeout.compareTo(requestDeadline) >= 0) {
             throw new InvalidConfigException("database.connection-timeout",
                     s.connectionTimeout.toString(), "must be shorter than admission.request-deadline");

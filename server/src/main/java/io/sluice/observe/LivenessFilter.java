@@ -25,7 +25,7 @@ import io.helidon.webserver.http.RoutingResponse;
  * DEBUG (the level probe lines are logged at) the probe takes the full path, so its line appears.
  */
 public final class LivenessFilter implements Filter {
-    static final String PATH = "/observe/health/live";
+    public static final String PATH = "/observe/health/live";
 
     private final List<HealthCheck> checks;
     private final byte[] up;

@@ -95,7 +95,7 @@ public final class StatusService implements HttpService {
                 "mode", production ? "production" : "development",
                 "java", Runtime.version().toString()));
         body.put("concurrency", limits());
-        body.put("database", Map.of(
+        Map<String, Object> database = new LinkedHashMap<>(Map.of(
                 "url", db.displayUrl(),
                 "pgbouncer", db.settings().pgbouncer(),
                 "pool_size", db.sizing().size(),
@@ -104,6 +104,8 @@ public final class StatusService implements HttpService {
                 "idle", db.pool().getIdleConnections(),
                 "waiting", db.pool().getThreadsAwaitingConnection(),
                 "connection_timeout_ms", db.settings().connectionTimeout().toMillis()));
+        database.put("reads", db.reads());   // null without a read replica
+        body.put("database", database);
         body.put("redis", Map.of(
                 "max_total", redis.maxTotal(),
                 "active", redis.active(),

@@ -40,7 +40,7 @@ public final class SceneStore {
     }
 
     public List<Scene> list() {
-        return db.query("SELECT " + COLUMNS + " FROM prompt_scenes ORDER BY scene LIMIT 1000", SceneStore::map);
+        return db.readQuery("SELECT " + COLUMNS + " FROM prompt_scenes ORDER BY scene LIMIT 1000", SceneStore::map);
     }
 
     public boolean delete(String scene) {

@@ -85,20 +85,25 @@ public final class SessionStore {
 
     /** A page of messages older than {@code before} (or the newest), oldest first; {@code limit + 1} are read to know if more exist. */
     public Page page(UUID session, int limit, Long before) {
-        List<Message> newestFirst = before == null
-                ? db.query("SELECT " + MESSAGE_COLUMNS + " FROM chat_messages WHERE session_id = ? ORDER BY id DESC LIMIT ?",
-                           SessionStore::message, session, limit + 1)
-                : db.query("SELECT " + MESSAGE_COLUMNS + " FROM chat_messages WHERE session_id = ? AND id < ? "
-                           + "ORDER BY id DESC LIMIT ?", SessionStore::message, session, before, limit + 1);
+        return page(session, limit, before, true);
+    }
+
+    /** @param mayLag true for the history listing (the read replica may serve it), false for a chat's own read-after-write */
+    private Page page(UUID session, int limit, Long before, boolean mayLag) {
+        String sql = "SELECT " + MESSAGE_COLUMNS + " FROM chat_messages WHERE session_id = ?"
+                     + (before == null ? "" : " AND id < ?") + " ORDER BY id DESC LIMIT ?";
+        Object[] params = before == null ? new Object[] {session, limit + 1} : new Object[] {session, before, limit + 1};
+        List<Message> newestFirst = mayLag ? db.readQuery(sql, SessionStore::message, params)
+                                           : db.query(sql, SessionStore::message, params);
         boolean more = newestFirst.size() > limit;
         List<Message> page = new ArrayList<>(newestFirst.subList(0, Math.min(limit, newestFirst.size())));
         Collections.reverse(page);
         return new Page(page, more);
     }
 
-    /** The newest {@code max} messages, oldest first: the history a chat may send upstream. */
+    /** The newest {@code max} messages, oldest first: the history a chat sends upstream, its own user message included (primary). */
     public List<Message> recent(UUID session, int max) {
-        return page(session, max, null).messages();
+        return page(session, max, null, false).messages();
     }
 
     public record Page(List<Message> messages, boolean hasMore) {

@@ -85,11 +85,16 @@ public final class TaskStore {
      * invalidates it), anything else from PostgreSQL. Workers and waits use {@link #find}.
      */
     public Optional<Task> findForPoll(UUID id) {
-        return finished.get(id.toString(), () -> find(id));
+        return finished.get(id.toString(), () -> poll(id));   // finished states never change: a replica's copy is final
     }
 
     public Optional<Task> find(UUID id) {
         return db.queryOne("SELECT " + COLUMNS + " FROM tasks WHERE id = ?", TaskStore::map, id);
+    }
+
+    /** {@link #find} for a client's poll: the read replica may serve it (at most database.replica-max-lag behind). */
+    public Optional<Task> poll(UUID id) {
+        return db.readQueryOne("SELECT " + COLUMNS + " FROM tasks WHERE id = ?", TaskStore::map, id);
     }
 
     /**

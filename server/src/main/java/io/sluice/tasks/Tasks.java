@@ -83,7 +83,7 @@ public final class Tasks implements AutoCloseable {
         return task;
     }
 
-    /** For polls: a finished task comes from the two-level cache. */
+    /** A poll: a finished task comes from the two-level cache; an unfinished one may lag by database.replica-max-lag. */
     public Optional<Task> find(UUID id) {
         return store.findForPoll(id);
     }

@@ -17,7 +17,7 @@ class PoolSizingTest {
     static DatabaseSettings db(boolean pgbouncer, int serverConnections, int replicas, int cap) {
         return new DatabaseSettings("", "postgres", "postgres", pgbouncer, serverConnections, replicas, cap,
                                      Duration.ofSeconds(3), Duration.ofSeconds(30), Duration.ofMinutes(25),
-                                     Duration.ofSeconds(1), 0, "unused");
+                                     Duration.ofSeconds(1), 0, "unused", ReplicaSettings.NONE);
     }
 
     @Test
