@@ -4,6 +4,8 @@ import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import io.sluice.embeddings.Embeddings;
+import io.sluice.embeddings.EmbeddingsService;
 import io.sluice.limits.Admission;
 import io.sluice.limits.BulkheadSettings;
 import io.sluice.limits.Bulkheads;
@@ -18,6 +20,7 @@ import io.sluice.llm.ProviderBulkheads;
 import io.sluice.observe.ServerMeters;
 import io.sluice.observe.StatusService;
 import io.sluice.ratelimit.UpstreamLimiter;
+import io.sluice.respcache.ResponseCache;
 import io.sluice.scenes.SceneStore;
 import io.sluice.scenes.ScenesService;
 import io.sluice.sessions.SessionChat;
@@ -37,10 +40,12 @@ record Features(Admission admission,
                 ChatCompletionsService chat,
                 SessionsService sessions,
                 TasksService tasks,
-                ScenesService scenes) {
+                ScenesService scenes,
+                EmbeddingsService embeddings) {
 
     /** The LLM parts that chat, sessions and tasks share. */
-    private record Llm(ModelCatalog catalog, ChatRouter router, ChatRequestValidator validator, UsageWriter usage) {
+    private record Llm(ModelCatalog catalog, ChatRouter router, ChatRequestValidator validator, UsageWriter usage,
+                       Bulkheads bulkheads) {
     }
 
     static Features wire(Settings s, Infrastructure infra, ServerMeters meters, Deque<AutoCloseable> resources) {
@@ -50,8 +55,11 @@ record Features(Admission admission,
         admission.registerMeters(meters.registry());
 
         Llm llm = llm(s, infra, meters, resources);
+        // /v1/embeddings and the response cache (off unless a model's cache.mode says otherwise).
+        Embeddings embeddings = new Embeddings(s.embeddings(), llm.bulkheads().get("embeddings"), meters.registry());
+        resources.push(embeddings);
         ChatCompletionsService chat = new ChatCompletionsService(admission, llm.catalog(), llm.validator(), llm.router(),
-                                                                 llm.usage(), s.llm().pingInterval());
+                llm.usage(), s.llm().pingInterval(), ResponseCache.create(s.responseCache(), infra.redis(), embeddings, meters.registry()));
         SessionStore sessionStore = new SessionStore(infra.db());
         SessionChat sessionChat = new SessionChat(sessionStore, llm.usage(), llm.catalog(), llm.router(),
                                                   admission, s.sessions(), s.llm());
@@ -72,7 +80,7 @@ record Features(Admission admission,
         StatusService status = new StatusService(s.app().production(), s.http().maxPayloadSize(), admission,
                                                  infra.db(), infra.redis());
         return new Features(admission, deadlines, status, gate, chat, sessions, new TasksService(tasks, completer),
-                            new ScenesService(new SceneStore(infra.db()), tasks, completer));
+                            new ScenesService(new SceneStore(infra.db()), tasks, completer), new EmbeddingsService(embeddings));
     }
 
     /** Providers behind models, a bulkhead per provider around its upstream calls, the adaptive upstream limit. */
@@ -93,6 +101,6 @@ record Features(Admission admission,
         UsageWriter usage = UsageWriter.start(infra.db(), s.usage());   // closed after HTTP and tasks stop, before the pool
         resources.push(usage);
         usage.registerMeters(meters.registry());
-        return new Llm(catalog, router, new ChatRequestValidator(s.llm(), catalog), usage);
+        return new Llm(catalog, router, new ChatRequestValidator(s.llm(), catalog), usage, bulkheads);
     }
 }

@@ -17,9 +17,11 @@ import io.sluice.limits.AdmissionSettings;
 import io.sluice.limits.BulkheadSettings;
 import io.sluice.llm.LlmSettings;
 import io.sluice.llm.usage.UsageSettings;
+import io.sluice.embeddings.EmbeddingSettings;
 import io.sluice.observe.AccessLogSettings;
 import io.sluice.observe.LogSettings;
 import io.sluice.ratelimit.RateLimitSettings;
+import io.sluice.respcache.ResponseCacheSettings;
 import io.sluice.security.SecuritySettings;
 import io.sluice.sessions.SessionSettings;
 import io.sluice.tasks.TaskSettings;
@@ -44,13 +46,16 @@ public record Settings(AppSettings app,
                        RateLimitSettings ratelimit,
                        SecuritySettings security,
                        TaskSettings tasks,
-                       UsageSettings usage) {
+                       UsageSettings usage,
+                       EmbeddingSettings embeddings,
+                       ResponseCacheSettings responseCache) {
 
     public static Settings from(Config config) {
         ConfigReader c = new ConfigReader(config);
         AppSettings app = AppSettings.from(c);
         AdmissionSettings admission = AdmissionSettings.from(c);
         LlmSettings llm = LlmSettings.from(c);
+        EmbeddingSettings embeddings = EmbeddingSettings.from(c);
         return new Settings(app,
                             HttpSettings.from(c),
                             admission,
@@ -66,7 +71,9 @@ public record Settings(AppSettings app,
                             RateLimitSettings.from(c),
                             SecuritySettings.from(c),
                             TaskSettings.from(c, llm.asyncDefault()),
-                            UsageSettings.from(c));
+                            UsageSettings.from(c),
+                            embeddings,
+                            ResponseCacheSettings.from(c, embeddings.models().keySet()));
     }
 
     /** The settings as JSON, safe to print: every {@link io.sluice.config.Secret} component masked. */

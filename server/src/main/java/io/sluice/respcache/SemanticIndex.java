@@ -1,0 +1,185 @@
+package io.sluice.respcache;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.locks.ReentrantLock;
+
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.Response;
+
+/**
+ * The semantic entries: per bucket, a Redis list of {@code entry id (32 bytes) + unit vector
+ * (float32)}, appended by every instance, capped at {@code maxEntries} (LTRIM keeps the oldest, so
+ * positions never shift) and expiring with the cache TTL. Each instance mirrors the buckets it
+ * uses in memory, at most {@code maxEntries} vectors in all (least recently used buckets dropped
+ * first), and reads only the entries appended since its last look (one pipelined LLEN + LRANGE).
+ * A look-up is a brute-force dot product over the bucket: vectors are unit length, so that is the
+ * cosine similarity.
+ */
+final class SemanticIndex {
+    static final int ID_BYTES = 32;
+
+    record Match(byte[] id, double similarity) {
+    }
+
+    private final int maxEntries;
+    private final Map<String, Bucket> buckets = new LinkedHashMap<>(16, 0.75f, true);   // guarded by this; LRU order
+    private int total;   // vectors held in all buckets; guarded by this
+
+    SemanticIndex(int maxEntries) {
+        this.maxEntries = maxEntries;
+    }
+
+    /** The closest entry of the bucket after catching up with Redis; null for an empty bucket. */
+    Match nearest(Jedis redis, String key, float[] unit) {
+        Bucket b = bucket(key);
+        int added = b.sync(redis, key, maxEntries);
+        if (added != 0) {
+            grew(key, added);
+        }
+        return b.nearest(unit);
+    }
+
+    /** Appends an entry to the shared bucket; this instance (like every other) reads it back at its next look-up. */
+    void add(Jedis redis, String key, byte[] id, float[] unit, Duration ttl) {
+        ByteBuffer element = ByteBuffer.allocate(ID_BYTES + unit.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        element.put(id, 0, ID_BYTES).asFloatBuffer().put(unit);
+        byte[] k = key.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        Pipeline p = redis.pipelined();
+        p.rpush(k, element.array());
+        p.ltrim(k, 0, maxEntries - 1);
+        p.pexpire(k, ttl.toMillis());
+        p.sync();
+    }
+
+    static float[] unit(float[] v) {
+        double norm = 0;
+        for (float x : v) {
+            norm += x * x;
+        }
+        float[] u = v.clone();
+        if (norm > 0) {
+            float inv = (float) (1 / Math.sqrt(norm));
+            for (int i = 0; i < u.length; i++) {
+                u[i] *= inv;
+            }
+        }
+        return u;
+    }
+
+    synchronized int size() {
+        return total;
+    }
+
+    private synchronized Bucket bucket(String key) {
+        return buckets.computeIfAbsent(key, k -> new Bucket());
+    }
+
+    /** Counts new vectors and drops the least recently used other buckets while over the bound. */
+    private synchronized void grew(String key, int added) {
+        total += added;
+        for (Iterator<Map.Entry<String, Bucket>> it = buckets.entrySet().iterator(); total > maxEntries && it.hasNext(); ) {
+            Map.Entry<String, Bucket> eldest = it.next();
+            if (!eldest.getKey().equals(key)) {
+                total -= eldest.getValue().snapshot.count;
+                it.remove();
+            }
+        }
+    }
+
+    /** Vectors in one flat array, appended under a lock and published through a volatile snapshot: look-ups never lock. */
+    static final class Bucket {
+        private record Snapshot(float[] data, byte[][] ids, int count, int dim) {
+        }
+
+        private final ReentrantLock syncing = new ReentrantLock();
+        private volatile Snapshot snapshot = new Snapshot(new float[0], new byte[0][], 0, 0);
+
+        /** Reads what was appended since the last sync; returns the change in size. Skipped while another thread syncs. */
+        int sync(Jedis redis, String key, int max) {
+            if (!syncing.tryLock()) {
+                return 0;   // someone is reading the same news; search what there is
+            }
+            try {
+                Snapshot s = snapshot;
+                byte[] k = key.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                Pipeline p = redis.pipelined();
+                Response<Long> length = p.llen(k);
+                Response<List<byte[]>> fresh = p.lrange(k, s.count, max - 1);
+                p.sync();
+                if (length.get() < s.count) {   // expired and begun again: start over
+                    snapshot = new Snapshot(new float[0], new byte[0][], 0, 0);
+                    return -s.count + sync(redis, key, max) ;
+                }
+                return append(fresh.get());
+            } finally {
+                syncing.unlock();
+            }
+        }
+
+        /** Called by {@link #sync} only (one thread at a time): appends beyond count, then publishes. */
+        int append(List<byte[]> elements) {
+            Snapshot s = snapshot;
+            int count = s.count;
+            int dim = s.dim;
+            float[] data = s.data;
+            byte[][] ids = s.ids;
+            for (byte[] e : elements) {
+                int d = (e.length - ID_BYTES) / 4;
+                if (d <= 0 || (dim != 0 && d != dim)) {
+                    continue;   // another embedder's vector (the embedding model was changed): not comparable
+                }
+                dim = d;
+                if ((count + 1) * dim > data.length) {
+                    data = Arrays.copyOf(data, Math.max(16, count * 2) * dim);
+                    ids = Arrays.copyOf(ids, Math.max(16, count * 2));
+                }
+                ByteBuffer b = ByteBuffer.wrap(e).order(ByteOrder.LITTLE_ENDIAN);
+                ids[count] = Arrays.copyOf(e, ID_BYTES);
+                b.position(ID_BYTES);
+                b.asFloatBuffer().get(data, count * dim, dim);
+                count++;
+            }
+            int added = count - s.count;
+            snapshot = new Snapshot(data, ids, count, dim);
+            return added;
+        }
+
+        Match nearest(float[] q) {
+            Snapshot s = snapshot;
+            if (s.count == 0 || q.length != s.dim) {
+                return null;
+            }
+            float[] data = s.data;
+            int dim = s.dim;
+            double best = -2;
+            int bestAt = -1;
+            for (int i = 0, off = 0; i < s.count; i++, off += dim) {
+                float a0 = 0, a1 = 0, a2 = 0, a3 = 0;   // four sums: the adds overlap instead of waiting on each other
+                int j = 0;
+                for (; j + 3 < dim; j += 4) {
+                    a0 += q[j] * data[off + j];
+                    a1 += q[j + 1] * data[off + j + 1];
+                    a2 += q[j + 2] * data[off + j + 2];
+                    a3 += q[j + 3] * data[off + j + 3];
+                }
+                for (; j < dim; j++) {
+                    a0 += q[j] * data[off + j];
+                }
+                float dot = a0 + a1 + a2 + a3;
+                if (dot > best) {
+                    best = dot;
+                    bestAt = i;
+                }
+            }
+            return new Match(s.ids[bestAt], best);
+        }
+    }
+}
