@@ -27,7 +27,7 @@ class CacheRedisDownTest {
         Embedded.Handle redis = Embedded.redis(0, dir.resolve("redis"));
         try (TestGateway gateway = TestGateway.start("fake", Map.of(
                 "redis.url", redis.url(), "redis.max-wait", "500ms", "redis.connect-timeout", "300ms",
-                "llm.models.cached.route", "fake:up", "llm.models.cached.cache.mode", "semantic"))) {
+                "llm.models.cached.route", "fake:up", "llm.models.cached.cache.mode", "exact"))) {
             assertEquals("miss", cache(chat(gateway, false)));
             assertEquals("hit", cache(chat(gateway, false)));
             redis.close();
