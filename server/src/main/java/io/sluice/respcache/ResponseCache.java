@@ -134,8 +134,10 @@ public final class ResponseCache implements ReplyCache {
 
     /** Stores a complete answer: the entry, and for a semantic model its vector. Failures are logged, never thrown. */
     void store(Entry e, ChatResult result) {
-        if (!result.complete() || result.finishReason() == null || (result.body() == null && "tool_calls".equals(result.finishReason()))) {
-            return;   // failed, cut by the client, unfinished; or streamed tool calls (not kept by the tally)
+        boolean streamed = result.body() == null;
+        if (!result.complete() || result.finishReason() == null
+                || (streamed && ("tool_calls".equals(result.finishReason()) || e.chat().body().path("n").asInt(1) > 1))) {
+            return;   // failed, cut by the client, unfinished; or streamed tool calls or n > 1 (the tally keeps one text)
         }
         byte[] completion = result.body() != null ? result.body() : Replay.completion(e.chat(), result);
         try {
