@@ -21,7 +21,8 @@ import redis.clients.jedis.Response;
  * uses in memory, at most {@code maxEntries} vectors in all (least recently used buckets dropped
  * first), and reads only the entries appended since its last look (one pipelined LLEN + LRANGE).
  * A look-up is a brute-force dot product over the bucket: vectors are unit length, so that is the
- * cosine similarity.
+ * cosine similarity. At 5,000 x 384 it reads 7.7 MB, so memory bandwidth bounds it: 0.7 ms best,
+ * 1.0 ms median on the 2-core development box under a load average of 30 (SemanticIndexTest prints it).
  */
 final class SemanticIndex {
     static final int ID_BYTES = 32;
@@ -94,13 +95,19 @@ final class SemanticIndex {
         }
     }
 
-    /** Vectors in one flat array, appended under a lock and published through a volatile snapshot: look-ups never lock. */
+    /**
+     * Vectors stored dimension by dimension (one array per dimension, entries along it), appended
+     * under a lock and published through a volatile snapshot: look-ups never lock. The layout makes
+     * the search {@code score[i] += q[d] * column[d][i]}: an element-wise loop the JIT turns into SIMD
+     * (a per-entry dot product is a float reduction, which it may not reorder, so it stays scalar).
+     */
     static final class Bucket {
-        private record Snapshot(float[] data, byte[][] ids, int count, int dim) {
+        private record Snapshot(float[][] columns, byte[][] ids, int count, int dim) {
         }
 
+        private static final Snapshot EMPTY = new Snapshot(new float[0][], new byte[0][], 0, 0);
         private final ReentrantLock syncing = new ReentrantLock();
-        private volatile Snapshot snapshot = new Snapshot(new float[0], new byte[0][], 0, 0);
+        private volatile Snapshot snapshot = EMPTY;
 
         /** Reads what was appended since the last sync; returns the change in size. Skipped while another thread syncs. */
         int sync(Jedis redis, String key, int max) {
@@ -115,8 +122,8 @@ final class SemanticIndex {
                 Response<List<byte[]>> fresh = p.lrange(k, s.count, max - 1);
                 p.sync();
                 if (length.get() < s.count) {   // expired and begun again: start over
-                    snapshot = new Snapshot(new float[0], new byte[0][], 0, 0);
-                    return -s.count + sync(redis, key, max) ;
+                    snapshot = EMPTY;
+                    return -s.count + sync(redis, key, max);
                 }
                 return append(fresh.get());
             } finally {
@@ -124,62 +131,64 @@ final class SemanticIndex {
             }
         }
 
-        /** Called by {@link #sync} only (one thread at a time): appends beyond count, then publishes. */
+        /** Called by {@link #sync} only (one thread at a time): writes beyond count, then publishes. */
         int append(List<byte[]> elements) {
             Snapshot s = snapshot;
             int count = s.count;
             int dim = s.dim;
-            float[] data = s.data;
+            float[][] columns = s.columns;
             byte[][] ids = s.ids;
             for (byte[] e : elements) {
                 int d = (e.length - ID_BYTES) / 4;
                 if (d <= 0 || (dim != 0 && d != dim)) {
                     continue;   // another embedder's vector (the embedding model was changed): not comparable
                 }
-                dim = d;
-                if ((count + 1) * dim > data.length) {
-                    data = Arrays.copyOf(data, Math.max(16, count * 2) * dim);
-                    ids = Arrays.copyOf(ids, Math.max(16, count * 2));
+                if (dim == 0) {
+                    dim = d;
+                    columns = new float[dim][0];
                 }
-                ByteBuffer b = ByteBuffer.wrap(e).order(ByteOrder.LITTLE_ENDIAN);
+                if (count == ids.length) {   // grow: new arrays, so a reader of the old snapshot keeps consistent ones
+                    int capacity = Math.max(16, count * 2);
+                    ids = Arrays.copyOf(ids, capacity);
+                    float[][] grown = new float[dim][];
+                    for (int j = 0; j < dim; j++) {
+                        grown[j] = Arrays.copyOf(columns[j], capacity);
+                    }
+                    columns = grown;
+                }
+                ByteBuffer b = ByteBuffer.wrap(e, ID_BYTES, e.length - ID_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+                for (int j = 0; j < dim; j++) {
+                    columns[j][count] = b.getFloat();
+                }
                 ids[count] = Arrays.copyOf(e, ID_BYTES);
-                b.position(ID_BYTES);
-                b.asFloatBuffer().get(data, count * dim, dim);
                 count++;
             }
             int added = count - s.count;
-            snapshot = new Snapshot(data, ids, count, dim);
+            snapshot = new Snapshot(columns, ids, count, dim);
             return added;
         }
 
         Match nearest(float[] q) {
             Snapshot s = snapshot;
-            if (s.count == 0 || q.length != s.dim) {
+            int n = s.count;
+            if (n == 0 || q.length != s.dim) {
                 return null;
             }
-            float[] data = s.data;
-            int dim = s.dim;
-            double best = -2;
-            int bestAt = -1;
-            for (int i = 0, off = 0; i < s.count; i++, off += dim) {
-                float a0 = 0, a1 = 0, a2 = 0, a3 = 0;   // four sums: the adds overlap instead of waiting on each other
-                int j = 0;
-                for (; j + 3 < dim; j += 4) {
-                    a0 += q[j] * data[off + j];
-                    a1 += q[j + 1] * data[off + j + 1];
-                    a2 += q[j + 2] * data[off + j + 2];
-                    a3 += q[j + 3] * data[off + j + 3];
-                }
-                for (; j < dim; j++) {
-                    a0 += q[j] * data[off + j];
-                }
-                float dot = a0 + a1 + a2 + a3;
-                if (dot > best) {
-                    best = dot;
-                    bestAt = i;
+            float[] score = new float[n];
+            for (int j = 0; j < s.dim; j++) {
+                float qj = q[j];
+                float[] column = s.columns[j];
+                for (int i = 0; i < n; i++) {
+                    score[i] += qj * column[i];
                 }
             }
-            return new Match(s.ids[bestAt], best);
+            int best = 0;
+            for (int i = 1; i < n; i++) {
+                if (score[i] > score[best]) {
+                    best = i;
+                }
+            }
+            return new Match(s.ids[best], score[best]);
         }
     }
 }
