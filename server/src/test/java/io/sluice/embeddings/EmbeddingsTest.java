@@ -20,7 +20,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** POST /v1/embeddings with the built-in model, read as OpenAI's SDKs read it: floats, base64, batches, errors. */
 class EmbeddingsTest {
     @RegisterExtension
-    static final GatewayExtension gateway = new GatewayExtension("fake", Map.of("embeddings.max-batch", "4"));
+    static final GatewayExtension gateway = new GatewayExtension("fake", Map.of(
+            "embeddings.max-batch", "4",
+            "embeddings.models.remote.name", "text-embedding-3-small",
+            "embeddings.models.remote.route", "fake:upstream-embedder"));
     private static final String MODEL = "all-minilm-l6-v2";
 
     @Test
@@ -66,6 +69,18 @@ class EmbeddingsTest {
             v[i] = floats(batch.path("data").get(i).path("embedding"));
         }
         assertTrue(dot(v[0], v[2]) > dot(v[0], v[1]) + 0.3, "the paraphrase is nearer than the bread");
+    }
+
+    @Test
+    void anOpenAiCompatibleProviderServesItsModel() {
+        JsonNode r = ok("{\"model\":\"text-embedding-3-small\",\"input\":[\"a\",\"b\"],\"encoding_format\":\"base64\"}");
+        assertEquals("text-embedding-3-small", r.path("model").asText(), "the public name, not the upstream's");
+        assertEquals(2, r.path("data").size());
+        ByteBuffer bytes = ByteBuffer.wrap(Base64.getDecoder().decode(r.at("/data/1/embedding").asText())).order(ByteOrder.LITTLE_ENDIAN);
+        float[] v = new float[3];
+        bytes.asFloatBuffer().get(v);
+        assertArrayEquals(new float[] {2f, 0.5f, -0.25f}, v, "the upstream's floats, re-encoded");
+        assertEquals(7, r.at("/usage/prompt_tokens").asInt(), "the upstream's count");
     }
 
     @Test

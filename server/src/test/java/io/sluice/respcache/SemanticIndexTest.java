@@ -1,6 +1,8 @@
 package io.sluice.respcache;
 
 import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Random;
@@ -9,6 +11,7 @@ import java.util.UUID;
 import io.sluice.support.TestInfra;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.Pipeline;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -32,7 +35,8 @@ class SemanticIndexTest {
         float[] planted = null;
         byte[] plantedId = null;
         try (Jedis j = new Jedis(URI.create(TestInfra.redisUrl()))) {
-            for (int i = 0; i < ENTRIES + 10; i++) {   // 10 more than the cap: LTRIM drops them
+            Pipeline fill = j.pipelined();   // what other instances appended: the same elements, sent in one go
+            for (int i = 0; i < ENTRIES + 10; i++) {   // the last 10 go through add(): over the cap, LTRIM drops them
                 float[] v = SemanticIndex.unit(randomVector(random));
                 byte[] id = new byte[SemanticIndex.ID_BYTES];
                 random.nextBytes(id);
@@ -40,8 +44,14 @@ class SemanticIndexTest {
                     planted = v;
                     plantedId = id;
                 }
-                writer.add(j, bucket, id, v, Duration.ofMinutes(5));
+                if (i == 0 || i >= ENTRIES) {
+                    fill.sync();
+                    writer.add(j, bucket, id, v, Duration.ofMinutes(5));   // the first sets the bucket's TTL
+                } else {
+                    fill.rpush(bucket.getBytes(), element(id, v));
+                }
             }
+            assertTrue(j.pttl(bucket) > 0, "the bucket expires");
             assertEquals(ENTRIES, j.llen(bucket), "the bucket is capped at max-entries");
 
             float[] near = SemanticIndex.unit(nudge(planted, random));
@@ -69,6 +79,12 @@ class SemanticIndexTest {
                               pct(search, 50), pct(search, 99), pct(nanos, 50), pct(nanos, 99));
             j.del(bucket);
         }
+    }
+
+    private static byte[] element(byte[] id, float[] v) {
+        ByteBuffer b = ByteBuffer.allocate(SemanticIndex.ID_BYTES + v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        b.put(id).asFloatBuffer().put(v);
+        return b.array();
     }
 
     private static double pct(long[] nanos, int p) {
