@@ -39,6 +39,7 @@ sluice() {   # name port extra-env...   (JVM flags: ./jvm-options.sh, CDS archiv
     LLM_PROVIDERS_SIM5_TYPE=openai-compatible LLM_PROVIDERS_SIM5_BASE_dash_URL=http://127.0.0.1:19091/v1 \
     LLM_PROVIDERS_SIM2_TYPE=openai-compatible LLM_PROVIDERS_SIM2_BASE_dash_URL=http://127.0.0.1:19092/v1 \
     LLM_MODELS_FAST_ROUTE=sim0:sim LLM_MODELS_SLOW5_ROUTE=sim5:sim LLM_MODELS_SLOW2_ROUTE=sim2:sim \
+    LLM_MODELS_CACHED_ROUTE=sim0:sim LLM_MODELS_CACHED_CACHE_MODE=exact LLM_MODELS_CACHED_CACHE_TEMPERATURE_dash_MAX=2 \
     DIAGNOSTICS_ENABLED=true AUTH_ENABLED=false RATELIMIT_ENABLED=false "$@" \
     "$JAVA" $jvm -jar server/target/sluice.jar >> "$OUT/sluice-$name.out" 2>&1 & PIDS+=($!)
   eval "PID_$name=$!"

@@ -7,6 +7,8 @@ import java.util.Map;
 import io.sluice.cache.CacheService;
 import io.sluice.cache.Caches;
 import io.sluice.infra.Invalidations;
+import io.sluice.embeddings.Embeddings;
+import io.sluice.embeddings.EmbeddingsService;
 import io.sluice.limits.Admission;
 import io.sluice.limits.BulkheadSettings;
 import io.sluice.limits.Bulkheads;
@@ -22,6 +24,7 @@ import io.sluice.observe.ServerMeters;
 import io.sluice.observe.StatusService;
 import io.sluice.ratelimit.UpstreamLimiter;
 import io.sluice.scenes.Scene;
+import io.sluice.respcache.ResponseCache;
 import io.sluice.scenes.SceneStore;
 import io.sluice.scenes.ScenesService;
 import io.sluice.sessions.Session;
@@ -45,10 +48,12 @@ record Features(Admission admission,
                 TasksService tasks,
                 ScenesService scenes,
                 CacheService cache,
-                Tracing tracing) {
+                Tracing tracing,
+                EmbeddingsService embeddings) {
 
     /** The LLM parts that chat, sessions and tasks share. */
-    private record Llm(ModelCatalog catalog, ChatRouter router, ChatRequestValidator validator, UsageWriter usage) {
+    private record Llm(ModelCatalog catalog, ChatRouter router, ChatRequestValidator validator, UsageWriter usage,
+                       Bulkheads bulkheads) {
     }
 
     static Features wire(Settings s, Infrastructure infra, ServerMeters meters, Deque<AutoCloseable> resources) {
@@ -65,8 +70,11 @@ record Features(Admission admission,
         Caches caches = new Caches(s.cache(), infra.redis(), invalidations, meters.registry());
         resources.push(caches);
         Llm llm = llm(s, infra, meters, resources);
+        // /v1/embeddings and the response cache (off unless a model's cache.mode says otherwise).
+        Embeddings embeddings = new Embeddings(s.embeddings(), llm.bulkheads().get("embeddings"), meters.registry());
+        resources.push(embeddings);
         ChatCompletionsService chat = new ChatCompletionsService(admission, llm.catalog(), llm.validator(), llm.router(),
-                                                                 llm.usage(), s.llm().pingInterval());
+                llm.usage(), s.llm().pingInterval(), ResponseCache.create(s.responseCache(), infra.redis(), embeddings, meters.registry()));
         SessionStore sessionStore = new SessionStore(infra.db(), caches.create("sessions", Session.class, v -> true));
         SessionChat sessionChat = new SessionChat(sessionStore, llm.usage(), llm.catalog(), llm.router(),
                                                   admission, s.sessions(), s.llm());
@@ -90,7 +98,8 @@ record Features(Admission admission,
         SceneStore scenes = new SceneStore(infra.db(), caches.create("scenes", Scene.class, v -> true));
         invalidations.start();
         return new Features(admission, deadlines, status, gate, chat, sessions, new TasksService(tasks, completer),
-                            new ScenesService(scenes, tasks, completer), new CacheService(caches), infra.tracing());
+                            new ScenesService(scenes, tasks, completer), new CacheService(caches), infra.tracing(),
+                            new EmbeddingsService(embeddings));
     }
 
     /** Providers behind models, a bulkhead per provider around its upstream calls, the adaptive upstream limit. */
@@ -111,6 +120,6 @@ record Features(Admission admission,
         UsageWriter usage = UsageWriter.start(infra.db(), s.usage());   // closed after HTTP and tasks stop, before the pool
         resources.push(usage);
         usage.registerMeters(meters.registry());
-        return new Llm(catalog, router, new ChatRequestValidator(s.llm(), catalog), usage);
+        return new Llm(catalog, router, new ChatRequestValidator(s.llm(), catalog), usage, bulkheads);
     }
 }

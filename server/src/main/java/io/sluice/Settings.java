@@ -18,9 +18,11 @@ import io.sluice.limits.AdmissionSettings;
 import io.sluice.limits.BulkheadSettings;
 import io.sluice.llm.LlmSettings;
 import io.sluice.llm.usage.UsageSettings;
+import io.sluice.embeddings.EmbeddingSettings;
 import io.sluice.observe.AccessLogSettings;
 import io.sluice.observe.LogSettings;
 import io.sluice.ratelimit.RateLimitSettings;
+import io.sluice.respcache.ResponseCacheSettings;
 import io.sluice.security.SecuritySettings;
 import io.sluice.sessions.SessionSettings;
 import io.sluice.tasks.TaskSettings;
@@ -48,13 +50,16 @@ public record Settings(AppSettings app,
                        TaskSettings tasks,
                        UsageSettings usage,
                        CacheSettings cache,
-                       TracingSettings tracing) {
+                       TracingSettings tracing,
+                       EmbeddingSettings embeddings,
+                       ResponseCacheSettings responseCache) {
 
     public static Settings from(Config config) {
         ConfigReader c = new ConfigReader(config);
         AppSettings app = AppSettings.from(c);
         AdmissionSettings admission = AdmissionSettings.from(c);
         LlmSettings llm = LlmSettings.from(c);
+        EmbeddingSettings embeddings = EmbeddingSettings.from(c);
         return new Settings(app,
                             HttpSettings.from(c),
                             admission,
@@ -72,7 +77,9 @@ public record Settings(AppSettings app,
                             TaskSettings.from(c, llm.asyncDefault()),
                             UsageSettings.from(c),
                             CacheSettings.from(c),
-                            TracingSettings.from(c));
+                            TracingSettings.from(c),
+                            embeddings,
+                            ResponseCacheSettings.from(c, embeddings.models().keySet()));
     }
 
     /** The settings as JSON, safe to print: every {@link io.sluice.config.Secret} component masked. */

@@ -148,6 +148,7 @@ public final class Sluice implements AutoCloseable {
             r.register("/v1/sessions", features.sessions())
              .register("/v1/tasks", features.tasks())
              .register("/v1", features.chat())
+             .register("/v1", features.embeddings())
              .register("/api/llmchat", features.scenes())
              .register("/api/cache", features.cache());
         }

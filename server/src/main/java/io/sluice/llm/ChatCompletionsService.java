@@ -26,11 +26,13 @@ public final class ChatCompletionsService implements HttpService {
     private final ChatRequestValidator validator;
     private final ChatRouter router;
     private final UsageSink usage;
+    private final ReplyCache cache;
     private final long created = Instant.now().getEpochSecond();
     private final byte[] modelList;   // the catalog is fixed at start: serialized once, not per request
 
     public ChatCompletionsService(Admission admission, ModelCatalog catalog, ChatRequestValidator validator,
-                                  ChatRouter router, UsageSink usage, Duration pingInterval) {
+                                  ChatRouter router, UsageSink usage, Duration pingInterval, ReplyCache cache) {
+        this.cache = cache;
         this.stream = new ChatStream(admission, router, pingInterval);
         this.catalog = catalog;
         this.validator = validator;
@@ -50,11 +52,19 @@ public final class ChatCompletionsService implements HttpService {
         ChatRequest chat = validator.validate(Json.readObject(req));
         LlmModel model = catalog.require(chat.model());
         String requestId = RequestId.of(req);
+        ReplyCache.Lookup cached = cache.open(req, res, chat);   // null: this model is not cached
+        if (cached != null && cached.hit() != null) {
+            usage.record(requestId, chat.user(), null, chat.model(), cached.hit());
+            return;
+        }
         ChatResult result;
         if (chat.stream()) {
-            result = stream.stream(chat, model, res, requestId, r -> { });
+            result = stream.stream(chat, model, res, requestId, cached == null ? r -> { } : cached::store);
         } else {
             result = router.complete(chat, model);
+            if (cached != null) {
+                cached.store(result);   // before the answer goes out: the next identical request finds it
+            }
             ProviderHeaders.add(res, catalog.providers().get(result.provider()));
             res.header(HeaderValues.CONTENT_TYPE_JSON);
             res.send(result.body());

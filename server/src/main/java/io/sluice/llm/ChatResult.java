@@ -15,7 +15,9 @@ public record ChatResult(Status status, String provider, String text, String fin
         /** The client went away mid-stream; the text is what had been relayed. */
         CLIENT_GONE,
         /** The stream had started and then failed (stall, upstream error, deadline); the client got an error event. */
-        FAILED
+        FAILED,
+        /** Answered from the response cache: no upstream call, zero upstream tokens (provider "cache" or "semantic-cache"). */
+        CACHE_HIT
     }
 
     public record Usage(int promptTokens, int completionTokens, boolean estimated) {

@@ -56,6 +56,7 @@ public final class FakeUpstream implements AutoCloseable {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 100);
         server.setExecutor(executor);
         server.createContext("/v1/chat/completions", this::handle);
+        server.createContext("/v1/embeddings", FakeUpstream::embeddings);
         server.start();
     }
 
@@ -143,6 +144,24 @@ public final class FakeUpstream implements AutoCloseable {
             Thread.currentThread().interrupt();
         } finally {
             exchange.close();
+        }
+    }
+
+    /** POST /v1/embeddings: input i gets the vector [i + 1, 0.5, -0.25]. */
+    private static void embeddings(HttpExchange ex) throws IOException {
+        try (ex) {
+            JsonNode req = Json.MAPPER.readTree(ex.getRequestBody().readAllBytes());
+            ObjectNode answer = Json.MAPPER.createObjectNode().put("object", "list");
+            var data = answer.putArray("data");
+            for (int i = 0; i < req.path("input").size(); i++) {
+                data.addObject().put("object", "embedding").put("index", i).putArray("embedding").add(i + 1).add(0.5).add(-0.25);
+            }
+            answer.put("model", req.path("model").asText());
+            answer.putObject("usage").put("prompt_tokens", 7).put("total_tokens", 7);
+            byte[] body = answer.toString().getBytes(StandardCharsets.UTF_8);
+            ex.getResponseHeaders().set("Content-Type", "application/json");
+            ex.sendResponseHeaders(200, body.length);
+            ex.getResponseBody().write(body);
         }
     }
 

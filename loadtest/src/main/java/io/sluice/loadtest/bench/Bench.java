@@ -57,6 +57,7 @@ public final class Bench {
         scenarios.put("admission", bench::admission);
         scenarios.put("tasks", bench::tasks);
         scenarios.put("light", bench.paths::light);
+        scenarios.put("cache", new CacheBench(args, bench.report)::run);
         for (Map.Entry<String, Scenario> e : scenarios.entrySet()) {
             if (only.contains("all") || only.contains(e.getKey())) {
                 e.getValue().run();
