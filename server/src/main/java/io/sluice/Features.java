@@ -1,5 +1,6 @@
 package io.sluice;
 
+import java.nio.file.Path;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -17,6 +18,7 @@ import io.sluice.llm.ModelCatalog;
 import io.sluice.llm.ProviderBulkheads;
 import io.sluice.observe.ServerMeters;
 import io.sluice.observe.StatusService;
+import io.sluice.observe.monitor.ResourceMonitor;
 import io.sluice.ratelimit.UpstreamLimiter;
 import io.sluice.scenes.SceneStore;
 import io.sluice.scenes.ScenesService;
@@ -69,8 +71,12 @@ record Features(Admission admission,
         // Users, JWTs and API keys; per-client rate limits shared through Redis; security headers.
         Gate gate = new Gate(s.auth(), s.ratelimit(), s.security(), infra.db(), infra.redis(), meters);
         resources.push(gate);   // stops the credential-invalidation subscriber before Redis closes
+        // CPU, memory, disk, connections, threads and the in-process alerts, sampled off the request path.
+        ResourceMonitor monitor = new ResourceMonitor(s.monitoring(), Path.of(s.logging().dir()), meters.registry(),
+                () -> !admission.draining() && infra.db().isReachable() && infra.redis().isReachable());
+        resources.push(monitor);
         StatusService status = new StatusService(s.app().production(), s.http().maxPayloadSize(), admission,
-                                                 infra.db(), infra.redis());
+                                                 infra.db(), infra.redis(), monitor);
         return new Features(admission, deadlines, status, gate, chat, sessions, new TasksService(tasks, completer),
                             new ScenesService(new SceneStore(infra.db()), tasks, completer));
     }

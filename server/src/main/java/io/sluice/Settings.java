@@ -19,6 +19,7 @@ import io.sluice.llm.LlmSettings;
 import io.sluice.llm.usage.UsageSettings;
 import io.sluice.observe.AccessLogSettings;
 import io.sluice.observe.LogSettings;
+import io.sluice.observe.monitor.MonitorSettings;
 import io.sluice.ratelimit.RateLimitSettings;
 import io.sluice.security.SecuritySettings;
 import io.sluice.sessions.SessionSettings;
@@ -44,7 +45,8 @@ public record Settings(AppSettings app,
                        RateLimitSettings ratelimit,
                        SecuritySettings security,
                        TaskSettings tasks,
-                       UsageSettings usage) {
+                       UsageSettings usage,
+                       MonitorSettings monitoring) {
 
     public static Settings from(Config config) {
         ConfigReader c = new ConfigReader(config);
@@ -66,7 +68,8 @@ public record Settings(AppSettings app,
                             RateLimitSettings.from(c),
                             SecuritySettings.from(c),
                             TaskSettings.from(c, llm.asyncDefault()),
-                            UsageSettings.from(c));
+                            UsageSettings.from(c),
+                            MonitorSettings.from(c));
     }
 
     /** The settings as JSON, safe to print: every {@link io.sluice.config.Secret} component masked. */
