@@ -72,15 +72,15 @@ final class Alerts {
         }
     }
 
-    /** Evaluates every rule (monitor thread only). A NaN value (no data) leaves a rule as it was. */
+    /**
+     * Evaluates every rule (monitor thread only). NaN (no data: too few requests in the window, or not
+     * measurable here) never fires a rule but lets a firing one resolve: traffic that stopped is not slow.
+     */
     void evaluate(Reading reading, long now) {
         for (Rule rule : rules) {
             double v = rule.value.applyAsDouble(reading);
             rule.last = v;
-            if (Double.isNaN(v)) {
-                continue;
-            }
-            if (v > rule.threshold) {
+            if (!Double.isNaN(v) && v > rule.threshold) {
                 rule.lastAbove = now;
                 if (!rule.firing) {
                     rule.firing = true;
@@ -99,7 +99,7 @@ final class Alerts {
             Map<String, Object> event = new LinkedHashMap<>();
             event.put("alert", rule.name);
             event.put("state", state);
-            event.put("value", round(value));
+            event.put("value", Double.isNaN(value) ? null : round(value));
             event.put("threshold", rule.threshold);
             event.put("description", rule.what);
             event.put("instance", instance);
