@@ -4,6 +4,7 @@ import java.net.URI;
 import java.time.Duration;
 
 import io.sluice.config.ConfigReader;
+import io.sluice.config.Secret;
 
 /**
  * The {@code monitoring:} section: how often the background sampler runs, which data directory it
@@ -19,7 +20,7 @@ public record MonitorSettings(Duration interval,
                               int activeConnections,
                               Duration window,
                               int minRequests,
-                              URI webhookUrl,
+                              @Secret URI webhookUrl,   // its path may hold a token: --check-config prints ***
                               Duration webhookTimeout) {
 
     public static MonitorSettings from(ConfigReader c) {

@@ -19,7 +19,7 @@ import java.util.stream.Stream;
  * {@value #DIR_SIZE_EVERY}th sample and capped at {@value #MAX_FILES} files.
  */
 final class ResourceSampler {
-    static final int DIR_SIZE_EVERY = 6;
+    static final int DIR_SIZE_EVERY = 30;
     static final int MAX_FILES = 20_000;
 
     private final com.sun.management.OperatingSystemMXBean os =

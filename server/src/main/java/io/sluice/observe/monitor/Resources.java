@@ -44,9 +44,8 @@ record Resources(double cpuProcess,
 
     Map<String, Object> json(double intervalSeconds) {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("cpu", Map.of("process_percent", percent(cpuProcess),
-                            "system_percent", percent(cpuSystem),
-                            "available_processors", processors));
+        m.put("cpu", ordered("process_percent", percent(cpuProcess), "system_percent", percent(cpuSystem),
+                             "available_processors", processors));
         Map<String, Object> memory = new LinkedHashMap<>();
         memory.put("heap_used_bytes", heapUsed);
         memory.put("heap_committed_bytes", heapCommitted);
@@ -69,10 +68,19 @@ record Resources(double cpuProcess,
         }
         m.put("disk", disk);
         m.put("connections", Map.of("open", connections));
-        m.put("load_average", Map.of("1m", round(load[0]), "5m", round(load[1]), "15m", round(load[2])));
+        m.put("load_average", ordered("1m", round(load[0]), "5m", round(load[1]), "15m", round(load[2])));
         m.put("sampled_at", sampledAt.toString());
         m.put("sample_interval_seconds", intervalSeconds);
         m.put("sample_cost_micros", costMicros);
+        return m;
+    }
+
+    /** A JSON object in the order written (Map.of has none). */
+    private static Map<String, Object> ordered(Object... keysAndValues) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            m.put((String) keysAndValues[i], keysAndValues[i + 1]);
+        }
         return m;
     }
 
