@@ -2,7 +2,8 @@
 #   make run        build, then start Sluice on http://127.0.0.1:8080 (embedded PostgreSQL/Redis, data under data/)
 #                   with the JVM flags of ./jvm-options.sh (SLUICE_HEAP=512m, SLUICE_GC, SLUICE_CDS, SLUICE_JVM_OPTS)
 #   make build      compile and package server/target/sluice.jar (no tests)
-#   make test       the full build with every test, against real PostgreSQL and Redis (what CI runs)
+#   make test       the full build with every test, against real PostgreSQL and Redis (what CI runs),
+#                   then the Prometheus alert rules with promtool (make alert-rules)
 #   make clean      remove build output and logs (not data/)
 #   make upstream   the OpenAI-compatible upstream simulator on :9090 (UPSTREAM_PORT, UPSTREAM_ARGS)
 #   make loadtest   Gatling simulations against SLUICE_URL (SIMULATION, GATLING_ARGS)
@@ -48,6 +49,24 @@ run: build
 
 test: check-jdk
 	./mvnw -B package
+	@$(MAKE) --no-print-directory alert-rules
+
+# The Prometheus alert rules and their unit tests (deploy/prometheus). promtool comes with Debian's
+# `prometheus` package: installed here when missing and running as root, else this step is skipped loudly.
+PROMTOOL_INSTALL := apt-get install -y --no-install-recommends prometheus
+.PHONY: alert-rules
+alert-rules:
+	@if ! command -v promtool >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "promtool missing: $(PROMTOOL_INSTALL)"; \
+	  DEBIAN_FRONTEND=noninteractive $(PROMTOOL_INSTALL) >/dev/null || echo "apt-get failed" >&2; fi
+	@if command -v promtool >/dev/null 2>&1; then \
+	  promtool check rules deploy/prometheus/alerts.yml && \
+	  (cd deploy/prometheus && promtool test rules alerts_test.yml); \
+	else \
+	  echo "################################################################################"; \
+	  echo "# SKIPPED: alert rule checks (deploy/prometheus/alerts.yml): promtool not found. #"; \
+	  echo "# Install it with: sudo $(PROMTOOL_INSTALL)"; \
+	  echo "################################################################################"; fi
 
 clean:
 	./mvnw -B -q clean

@@ -1,5 +1,6 @@
 package io.sluice;
 
+import java.nio.file.Path;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -22,6 +23,7 @@ import io.sluice.llm.ModelCatalog;
 import io.sluice.llm.ProviderBulkheads;
 import io.sluice.observe.ServerMeters;
 import io.sluice.observe.StatusService;
+import io.sluice.observe.monitor.ResourceMonitor;
 import io.sluice.ratelimit.UpstreamLimiter;
 import io.sluice.scenes.Scene;
 import io.sluice.respcache.ResponseCache;
@@ -92,8 +94,12 @@ record Features(Admission admission,
         // Users, JWTs and API keys; per-client rate limits shared through Redis; security headers.
         Gate gate = new Gate(s.auth(), s.ratelimit(), s.security(), infra.db(), infra.redis(), invalidations, meters);
         resources.push(gate);   // stops the credential-invalidation subscriber before Redis closes
+        // CPU, memory, disk, connections, threads and the in-process alerts, sampled off the request path.
+        ResourceMonitor monitor = new ResourceMonitor(s.monitoring(), Path.of(s.logging().dir()), meters.registry(),
+                () -> !admission.draining() && infra.db().isReachable() && infra.redis().isReachable());
+        resources.push(monitor);
         StatusService status = new StatusService(s.app().production(), s.http().maxPayloadSize(), admission,
-                                                 infra.db(), infra.redis());
+                                                 infra.db(), infra.redis(), monitor);
         status.section("caches", caches::json);
         SceneStore scenes = new SceneStore(infra.db(), caches.create("scenes", Scene.class, v -> true));
         invalidations.start();

@@ -21,6 +21,7 @@ import io.sluice.llm.usage.UsageSettings;
 import io.sluice.embeddings.EmbeddingSettings;
 import io.sluice.observe.AccessLogSettings;
 import io.sluice.observe.LogSettings;
+import io.sluice.observe.monitor.MonitorSettings;
 import io.sluice.ratelimit.RateLimitSettings;
 import io.sluice.respcache.ResponseCacheSettings;
 import io.sluice.security.SecuritySettings;
@@ -52,7 +53,8 @@ public record Settings(AppSettings app,
                        CacheSettings cache,
                        TracingSettings tracing,
                        EmbeddingSettings embeddings,
-                       ResponseCacheSettings responseCache) {
+                       ResponseCacheSettings responseCache,
+                       MonitorSettings monitoring) {
 
     public static Settings from(Config config) {
         ConfigReader c = new ConfigReader(config);
@@ -79,7 +81,8 @@ public record Settings(AppSettings app,
                             CacheSettings.from(c),
                             TracingSettings.from(c),
                             embeddings,
-                            ResponseCacheSettings.from(c, embeddings.models().keySet()));
+                            ResponseCacheSettings.from(c, embeddings.models().keySet()),
+                            MonitorSettings.from(c));
     }
 
     /** The settings as JSON, safe to print: every {@link io.sluice.config.Secret} component masked. */

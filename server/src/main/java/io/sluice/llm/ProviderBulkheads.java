@@ -60,6 +60,7 @@ public final class ProviderBulkheads {
             gauge(registry, "sluice.llm.bulkhead.in.flight", "calls in flight to the provider", tags, b::inFlight);
             gauge(registry, "sluice.llm.bulkhead.queued", "calls waiting for a slot of the provider", tags, b::queued);
             gauge(registry, "sluice.llm.bulkhead.max", "the provider's configured limit", tags, b::maxConcurrent);
+            gauge(registry, "sluice.llm.bulkhead.max.queue", "calls that may wait for the provider", tags, b::maxQueue);
             registry.getOrCreate(FunctionalCounter.builder("sluice.llm.bulkhead.rejected", b, Bulkhead::rejected)
                                          .description("calls refused by the provider's bulkhead: queue full or queue timeout")
                                          .tags(tags));

@@ -16,6 +16,7 @@ import io.sluice.limits.Admission;
 import io.sluice.http.Json;
 import io.sluice.infra.Database;
 import io.sluice.infra.Redis;
+import io.sluice.observe.monitor.ResourceMonitor;
 
 /**
  * The seed's operator views: {@code GET /health} (cheap: no I/O, for humans and simple probes) and
@@ -30,17 +31,20 @@ public final class StatusService implements HttpService {
     private final Admission admission;
     private final Database db;
     private final Redis redis;
+    private final ResourceMonitor monitor;
     private final Instant started = Instant.now();
     private final String installationId;
     private volatile int port;
     private final Map<String, Supplier<Object>> sections = new ConcurrentHashMap<>();
 
-    public StatusService(boolean production, long maxPayloadSize, Admission admission, Database db, Redis redis) {
+    public StatusService(boolean production, long maxPayloadSize, Admission admission, Database db, Redis redis,
+                         ResourceMonitor monitor) {
         this.production = production;
         this.maxPayloadSize = maxPayloadSize;
         this.admission = admission;
         this.db = db;
         this.redis = redis;
+        this.monitor = monitor;
         this.installationId = db.withConnection(c -> {
             try (var rs = c.createStatement().executeQuery("SELECT value FROM app_meta WHERE key = 'installation_id'")) {
                 return rs.next() ? rs.getString(1) : "";
@@ -56,6 +60,7 @@ public final class StatusService implements HttpService {
     /** The bound port is known only after start (port 0 in tests). */
     public void port(int port) {
         this.port = port;
+        monitor.port(port);
     }
 
     @Override
@@ -77,6 +82,7 @@ public final class StatusService implements HttpService {
         body.put("max_concurrent_streaming", admission.streams().max());
         body.put("db_pool_active", db.pool().getActiveConnections());
         body.put("redis_pool_active", redis.active());
+        body.put("thread_pool_active", monitor.threadPoolActive());   // virtual threads on a carrier now (README)
         body.put("version", VERSION);
         if (admission.draining()) {
             res.status(Status.SERVICE_UNAVAILABLE_503);
@@ -117,6 +123,7 @@ public final class StatusService implements HttpService {
                 "queue_timeout_ms", admission.settings().queueTimeout().toMillis(),
                 "max_payload_bytes", maxPayloadSize));
         sections.forEach((name, view) -> body.put(name, view.get()));
+        body.putAll(monitor.json());   // resources, thread_pool, alerts: the latest background sample
         Json.send(res, body);
     }
 
