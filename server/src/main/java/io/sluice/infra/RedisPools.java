@@ -39,7 +39,7 @@ final class RedisPools {
     static JedisClientConfig clientConfig(RedisSettings s, URI uri) {
         // Jedis lifts the socket timeout for blocking commands (XREADGROUP BLOCK) unless given one:
         // a stalled Redis would hang a task worker for good. Blocking reads wait at most MAX_BLOCK.
-        DefaultJedisClientConfig.Builder b = DefaultJedisClientConfig.builder()
+        DefaultJedisClientConfig.Builder b = DefaultJedisClientConfig.builder().autoNegotiateProtocol(false)
                 .connectionTimeoutMillis((int) s.connectTimeout().toMillis())
                 .socketTimeoutMillis((int) s.socketTimeout().toMillis())
                 .blockingSocketTimeoutMillis((int) (s.socketTimeout().toMillis() + Redis.MAX_BLOCK.toMillis()));
@@ -56,7 +56,7 @@ final class RedisPools {
             return new Guarded(pc, new HostAndPort(uri.getHost(), uri.getPort()), client, outage);
         }
         Set<HostAndPort> sentinels = s.sentinels().stream().map(HostAndPort::from).collect(Collectors.toSet());
-        JedisClientConfig toSentinels = DefaultJedisClientConfig.builder()
+        JedisClientConfig toSentinels = DefaultJedisClientConfig.builder().autoNegotiateProtocol(false)
                 .connectionTimeoutMillis((int) s.connectTimeout().toMillis())
                 .socketTimeoutMillis((int) s.socketTimeout().toMillis())
                 .build();
