@@ -300,8 +300,8 @@ stop_group() {
   done
   local i
   for i in "${!pids[@]}"; do
-    for _ in $(seq 1 300); do kill -0 "${pids[$i]}" 2>/dev/null || break; sleep 0.1; done
-    kill -0 "${pids[$i]}" 2>/dev/null && { log "${names[$i]} (${pids[$i]}) ignored SIGTERM for 30 s: SIGKILL"; kill -KILL "${pids[$i]}" 2>/dev/null || true; }
+    for _ in $(seq 1 600); do kill -0 "${pids[$i]}" 2>/dev/null || break; sleep 0.1; done
+    kill -0 "${pids[$i]}" 2>/dev/null && { log "${names[$i]} (${pids[$i]}) ignored SIGTERM for 60 s (a first stop writes the class-data archive): SIGKILL"; kill -KILL "${pids[$i]}" 2>/dev/null || true; }
   done
   return 0
 }

@@ -91,15 +91,6 @@ final class Cluster {
         return field(r.body(), "token");
     }
 
-    /** A new API key of the admin: every check spends its own rate budget. */
-    String newKey(String adminToken, String name) throws IOException, InterruptedException {
-        HttpResponse<String> r = send("POST", lb + "/api/keys", adminToken, "{\"name\":\"" + name + "\"}");
-        if (r.statusCode() != 201) {
-            throw new IllegalStateException("creating an API key answered " + r.statusCode() + ": " + r.body());
-        }
-        return field(r.body(), "key");
-    }
-
     static String field(String json, String name) {
         Matcher m = Pattern.compile("\"" + name + "\"\\s*:\\s*\"([^\"]+)\"").matcher(json);
         return m.find() ? m.group(1) : null;

@@ -7,7 +7,7 @@ import java.util.List;
 
 /**
  * {@code make test-cluster}: checks through HAProxy against the cluster deploy/cluster/cluster.sh
- * started (its cluster.env names every address), one after another, each with its own API keys so
+ * started (its cluster.env names every address), one after another, each with its own users so
  * that one check's rate budget never decides another's. Prints a table (check, what it did, what
  * it saw, pass/fail), also written to --out, and exits non-zero when any check failed.
  *

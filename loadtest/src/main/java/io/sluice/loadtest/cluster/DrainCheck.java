@@ -14,7 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * (a request it refuses while draining is retried elsewhere), its streams finish, no client sees an error.
  */
 final class DrainCheck implements ClusterChecks.Check {
-    private static final int STREAMS = 30;
+    private static final int STREAMS = 15;   // 5 per instance: well inside bulkheads.llm.max-concurrent (10)
     private static final int VICTIM = 3;
     private static final String STREAM = "{\"model\":\"fast\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"drain %d\"}]}";
     private static final String CHAT = "{\"model\":\"fast\",\"messages\":[{\"role\":\"user\",\"content\":\"side %d\"}]}";
@@ -38,16 +38,22 @@ final class DrainCheck implements ClusterChecks.Check {
         Thread.sleep(500);   // every stream under way, a third of them on the victim
         long t0 = System.nanoTime();
         ProcessHandle victim = c.signal("sluice-" + VICTIM, false);
+        long[] downAfterMs = {-1};
+        Thread watch = Thread.ofVirtual().start(() -> {
+            while (downAfterMs[0] < 0 && System.nanoTime() - t0 < 20_000_000_000L) {
+                if (down(c, "sluice-" + VICTIM)) {
+                    downAfterMs[0] = (System.nanoTime() - t0) / 1_000_000;
+                }
+                sleep(100);
+            }
+        });
         Map<Integer, Integer> side = new TreeMap<>();
-        long downAfterMs = -1;
         int n = 0;
         while (System.nanoTime() - t0 < 4_000_000_000L) {
             side.merge(c.status("POST", c.lb + "/v1/chat/completions", k.get(1), CHAT.formatted(n++)), 1, Integer::sum);
-            if (downAfterMs < 0 && down(c, "sluice-" + VICTIM)) {
-                downAfterMs = (System.nanoTime() - t0) / 1_000_000;
-            }
             Thread.sleep(50);
         }
+        watch.join(20_000);
         for (Thread t : running) {
             t.join(60_000);
         }
@@ -55,12 +61,20 @@ final class DrainCheck implements ClusterChecks.Check {
                 .join() != null && !victim.isAlive();
         c.restart(VICTIM);
         boolean pass = streams.getOrDefault("complete", 0) == STREAMS && side.keySet().stream().allMatch(s -> s == 200)
-                && downAfterMs >= 0 && exited;
+                && downAfterMs[0] >= 0 && exited;
         return new ClusterChecks.Row("SIGTERM drains",
-                STREAMS + " streamed chats through HAProxy (~2.5 s each), instance " + VICTIM + " sent SIGTERM 0.5 s in; "
+                STREAMS + " streamed chats through HAProxy (~2.5 s each, 5 per instance), instance " + VICTIM + " sent SIGTERM 0.5 s in; "
                         + "non-streamed chats every 50 ms for 4 s meanwhile; then restarted",
                 "streams: " + streams + "; chats during the drain: " + side + "; HAProxy marked it DOWN after "
-                        + downAfterMs + " ms; process exited: " + exited, pass);
+                        + downAfterMs[0] + " ms; process exited: " + exited, pass);
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** "complete" when the stream ended with [DONE] and carried no error, else what went wrong. */

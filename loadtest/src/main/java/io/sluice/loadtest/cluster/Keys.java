@@ -7,13 +7,13 @@ import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * API keys and users made for the checks by the admin. The cluster under test runs with a per-client
- * budget of 100 requests per hour, so every check (and every 80 tasks) gets fresh keys.
+ * Users made for the checks by the admin, each with its login token. The cluster under test runs with
+ * a per-client budget of 100 requests per hour, and a user's API keys share the user's budget, so every
+ * check (and every 80 tasks) gets fresh users.
  */
 final class Keys {
     private final Cluster c;
     private String admin;
-    private int made;
 
     Keys(Cluster c) {
         this.c = c;
@@ -26,12 +26,13 @@ final class Keys {
         return admin;
     }
 
-    synchronized List<String> fresh(int n) throws IOException, InterruptedException {
-        List<String> keys = new ArrayList<>();
+    /** Tokens of {@code n} new users. */
+    List<String> fresh(int n) throws IOException, InterruptedException {
+        List<String> tokens = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            keys.add(c.newKey(admin(), "cluster-check-" + (++made)));
+            tokens.add(userToken());
         }
-        return keys;
+        return tokens;
     }
 
     /** Registers a user (admins may) and returns a login token of it. */

@@ -27,7 +27,7 @@ final class SharedBudget implements ClusterChecks.Check {
         // Leases (ratelimit.lease-percent) may hold a token or two back at another instance: never more than N pass.
         boolean pass = last == 429 && ok <= BUDGET && ok >= BUDGET - 3;
         return new ClusterChecks.Row("shared rate budget",
-                (BUDGET + 1) + " GET /v1/models with one API key through HAProxy (round robin over 3 instances), per-client budget " + BUDGET,
+                (BUDGET + 1) + " GET /v1/models with one user's token through HAProxy (round robin over 3 instances), per-client budget " + BUDGET,
                 ok + " answered 200, first refusal at request " + firstRefused + ", last answered " + last, pass);
     }
 }

@@ -46,7 +46,7 @@ final class TaskKillCheck implements ClusterChecks.Check {
                 TASKS + " POST /v1/tasks through HAProxy (16 at a time), instance " + VICTIM + " killed with SIGKILL after "
                         + TASKS / 2 + " acknowledgements, then restarted; ends counted in PostgreSQL",
                 load.acknowledged.size() + " acknowledged in " + String.format("%.1f", submitS) + " s (" + load.refusedTries.get()
-                        + " tries not acknowledged, retried; " + load.gaveUp.get() + " given up); PostgreSQL after "
+                        + " tries not acknowledged, retried; " + load.gaveUp.get() + " given up" + (load.lastRefusal.isEmpty() ? "" : ", last: " + load.lastRefusal) + "); PostgreSQL after "
                         + String.format("%.1f", endS) + " s: " + counts, pass);
     }
 }

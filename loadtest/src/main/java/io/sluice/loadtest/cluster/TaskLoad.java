@@ -25,6 +25,7 @@ final class TaskLoad {
     final Queue<String> acknowledged = new ConcurrentLinkedQueue<>();
     final AtomicInteger refusedTries = new AtomicInteger();
     final AtomicInteger gaveUp = new AtomicInteger();
+    volatile String lastRefusal = "";
     private final Cluster c;
     private final List<String> keys;
 
@@ -60,6 +61,11 @@ final class TaskLoad {
                 HttpResponse<String> r = c.send("POST", c.lb + "/v1/tasks", key, BODY.formatted(n));
                 if (r.statusCode() == 202) {
                     acknowledged.add(Cluster.field(r.body(), "id"));
+                    return;
+                }
+                if (r.statusCode() >= 400 && r.statusCode() < 500) {   // the check's own mistake, not a fault: no retry
+                    gaveUp.incrementAndGet();
+                    lastRefusal = r.statusCode() + " " + r.body();
                     return;
                 }
             } catch (Exception e) {
