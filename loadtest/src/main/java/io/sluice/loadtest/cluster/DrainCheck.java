@@ -6,7 +6,6 @@ import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -47,11 +46,19 @@ final class DrainCheck implements ClusterChecks.Check {
                 sleep(100);
             }
         });
-        Map<Integer, Integer> side = new TreeMap<>();
-        int n = 0;
-        while (System.nanoTime() - t0 < 4_000_000_000L) {
-            side.merge(c.status("POST", c.lb + "/v1/chat/completions", k.get(1), CHAT.formatted(n++)), 1, Integer::sum);
-            Thread.sleep(50);
+        Map<Integer, Integer> side = new ConcurrentHashMap<>();
+        List<Thread> chatters = new ArrayList<>();
+        for (int t = 0; t < 4; t++) {   // four clients, each a new chat as soon as the last answered, for 4 s
+            int base = t * 1000;
+            chatters.add(Thread.ofVirtual().start(() -> {
+                for (int n = base; System.nanoTime() - t0 < 4_000_000_000L; n++) {
+                    side.merge(c.status("POST", c.lb + "/v1/chat/completions", k.get(1), CHAT.formatted(n)), 1, Integer::sum);
+                    sleep(50);
+                }
+            }));
+        }
+        for (Thread t : chatters) {
+            t.join(60_000);
         }
         watch.join(20_000);
         for (Thread t : running) {
@@ -64,7 +71,7 @@ final class DrainCheck implements ClusterChecks.Check {
                 && downAfterMs[0] >= 0 && exited;
         return new ClusterChecks.Row("SIGTERM drains",
                 STREAMS + " streamed chats through HAProxy (~2.5 s each, 5 per instance), instance " + VICTIM + " sent SIGTERM 0.5 s in; "
-                        + "non-streamed chats every 50 ms for 4 s meanwhile; then restarted",
+                        + "4 clients sending non-streamed chats for 4 s meanwhile; then restarted",
                 "streams: " + streams + "; chats during the drain: " + side + "; HAProxy marked it DOWN after "
                         + downAfterMs[0] + " ms; process exited: " + exited, pass);
     }

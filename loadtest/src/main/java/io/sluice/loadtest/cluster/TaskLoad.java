@@ -60,7 +60,13 @@ final class TaskLoad {
             try {
                 HttpResponse<String> r = c.send("POST", c.lb + "/v1/tasks", key, BODY.formatted(n));
                 if (r.statusCode() == 202) {
-                    acknowledged.add(Cluster.field(r.body(), "id"));
+                    String id = Cluster.field(r.body(), "task_id");
+                    if (id == null) {
+                        lastRefusal = "202 without a task_id: " + r.body();
+                        gaveUp.incrementAndGet();
+                    } else {
+                        acknowledged.add(id);
+                    }
                     return;
                 }
                 if (r.statusCode() >= 400 && r.statusCode() < 500) {   // the check's own mistake, not a fault: no retry
