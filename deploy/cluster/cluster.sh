@@ -172,7 +172,7 @@ start_instance() {
     AUTH_JWT_dash_SECRET="$JWT_SECRET" AUTH_ADMIN_PASSWORD="$ADMIN_PASSWORD" AUTH_JWT_dash_SECRET_dash_FILE="$d/jwt-secret" \
     LLM_PROVIDERS_UP_TYPE=openai-compatible LLM_PROVIDERS_UP_BASE_dash_URL="http://127.0.0.1:$SIM/v1" \
     LLM_MODELS_FAST_ROUTE=up:sim SESSIONS_DEFAULT_dash_MODEL=fast \
-    ADMISSION_DRAIN_dash_TIMEOUT=20s TASKS_RECONCILE_dash_INTERVAL=2s TASKS_VISIBILITY_dash_TIMEOUT=5s \
+    ADMISSION_DRAIN_dash_DELAY=3s ADMISSION_DRAIN_dash_TIMEOUT=20s TASKS_RECONCILE_dash_INTERVAL=2s TASKS_VISIBILITY_dash_TIMEOUT=5s \
     ${CLUSTER_ENV:-} \
     "$JAVA" $jvm -jar server/target/sluice.jar >"$d/console.log" 2>&1 &
   echo $! > "$DIR/pids/sluice-$n.pid"
@@ -208,11 +208,11 @@ defaults
   option http-no-delay
   # The client address reaches the instances in X-Forwarded-For; they trust it only from $PROXY_SOURCE.
   option forwardfor
-  # A draining instance answers new requests 503 shutting_down before its health check fails:
-  # such a request was not processed, so it is retried on another instance.
+  # A request that got no answer (an instance gone) is tried on another one. A stopping instance fails
+  # its readiness admission.drain-delay (3 s) before it refuses anything, so no 503 needs a retry.
   retries 3
   option redispatch 1
-  retry-on conn-failure empty-response 503
+  retry-on conn-failure empty-response
 frontend sluice
   bind 127.0.0.1:$LB
   default_backend instances
