@@ -48,7 +48,11 @@ ensure_packages() {
   command -v redis-server >/dev/null || missing+=(redis-server)
   command -v redis-sentinel >/dev/null || missing+=(redis-sentinel)
   [ -n "${DATABASE_URL:-}" ] || [ -n "$(pg_bin)" ] || missing+=(postgresql)
-  [ ${#missing[@]} = 0 ] && return 0
+  if [ ${#missing[@]} = 0 ]; then
+    [ "$(id -u)" != 0 ] || id postgres >/dev/null 2>&1 ||
+      die "as root, PostgreSQL and PgBouncer run as the postgres user, which does not exist: apt-get install -y postgresql-common"
+    return 0
+  fi
   if [ "$(id -u)" != 0 ]; then
     die "missing packages; install them with: sudo apt-get install -y ${missing[*]}"
   fi

@@ -35,7 +35,7 @@ public record AdmissionSettings(int maxConcurrentRequests,
                                                     c.intAtLeast("admission.max-concurrent-per-client", 0),
                                                     c.intAtLeast("admission.max-concurrent-per-ip", 0),
                                                     c.size("admission.body-buffer-budget"),
-                                                    c.duration("admission.drain-delay"));
+                                                    drainDelay(c));
         if (s.maxConcurrentStreaming > s.maxConcurrentRequests) {
             throw new InvalidConfigException("admission.max-concurrent-streaming", String.valueOf(s.maxConcurrentStreaming),
                     "must not exceed admission.max-concurrent-requests (" + s.maxConcurrentRequests
@@ -49,5 +49,15 @@ public record AdmissionSettings(int maxConcurrentRequests,
             throw new InvalidConfigException("admission.body-timeout", s.bodyTimeout.toString(), "must be positive");
         }
         return s;
+    }
+
+    /** Zero (the default: refuse at once) or a positive duration; ConfigReader.duration allows only positive ones. */
+    private static Duration drainDelay(ConfigReader c) {
+        String v = c.string("admission.drain-delay").trim();
+        Duration d = ConfigReader.parseDuration(v);
+        if (d == null || d.isNegative()) {
+            throw new InvalidConfigException("admission.drain-delay", v, "not a duration >= 0 (0s, 250ms, 3s)");
+        }
+        return d;
     }
 }
