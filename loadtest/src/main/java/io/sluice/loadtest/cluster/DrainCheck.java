@@ -26,7 +26,7 @@ final class DrainCheck implements ClusterChecks.Check {
 
     @Override
     public ClusterChecks.Row run(Cluster c) throws Exception {
-        List<String> k = keys.fresh(2);
+        List<String> k = keys.fresh(5);   // streams, then one user per chat client: at most 80 chats each, inside the budget of 100
         Map<String, Integer> streams = new ConcurrentHashMap<>();
         List<Thread> running = new ArrayList<>();
         for (int i = 0; i < STREAMS; i++) {
@@ -52,7 +52,7 @@ final class DrainCheck implements ClusterChecks.Check {
             int base = t * 1000;
             chatters.add(Thread.ofVirtual().start(() -> {
                 for (int n = base; System.nanoTime() - t0 < 4_000_000_000L; n++) {
-                    side.merge(c.status("POST", c.lb + "/v1/chat/completions", k.get(1), CHAT.formatted(n)), 1, Integer::sum);
+                    side.merge(c.status("POST", c.lb + "/v1/chat/completions", k.get(1 + base / 1000), CHAT.formatted(n)), 1, Integer::sum);
                     sleep(50);
                 }
             }));
