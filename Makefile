@@ -11,6 +11,10 @@
 #                   (BENCH_STREAMS, BENCH_ARGS)
 #   make chaos      fault scenarios under load (PostgreSQL killed, Redis stopped, upstream stalled/reset, slow bodies),
 #                   a few minutes -> a table, also in loadtest/target/chaos/report.md (CHAOS_ARGS)
+#   make cluster    3 instances behind HAProxy, PgBouncer (transaction mode), PostgreSQL, Redis primary + replica +
+#                   3 Sentinels, all on 127.0.0.1 from CLUSTER_PORT (default 18400); prints the one URL (deploy/cluster)
+#   make cluster-stop    stops exactly what make cluster started
+#   make test-cluster    starts the cluster, runs the cluster checks through HAProxy, stops it; a table of what each saw
 #   make help       this list
 # Maven comes from ./mvnw (pinned in .mvn/wrapper, downloaded from Maven Central): only a JDK >= 21 is needed.
 SHELL := /bin/bash
@@ -110,6 +114,17 @@ bench: build
 
 # chaos: long fault scenarios under load (not part of make test). Report: loadtest/target/chaos/report.md
 # CHAOS_ARGS="--scenario=postgres-kill,redis-stop --fault-seconds=10" make chaos: a subset.
+# cluster: see deploy/cluster/cluster.sh (ports, files under target/cluster, the packages it needs).
+.PHONY: cluster cluster-stop test-cluster
+cluster: build
+	JAVA_HOME=$(JAVA_HOME) deploy/cluster/cluster.sh start
+
+cluster-stop:
+	deploy/cluster/cluster.sh stop
+
+test-cluster: build
+	JAVA_HOME=$(JAVA_HOME) deploy/cluster/test-cluster.sh
+
 .PHONY: chaos
 chaos: build
 	$(LOADTEST_MVN) -q -DskipTests package

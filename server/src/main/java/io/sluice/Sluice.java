@@ -1,5 +1,7 @@
 package io.sluice;
 
+import java.time.Duration;
+
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
@@ -173,8 +175,14 @@ public final class Sluice implements AutoCloseable {
     /** Graceful stop: refuse new requests, let in-flight ones finish (bounded), then release everything. */
     @Override
     public void close() {
-        LOG.info("shutting down: draining in-flight requests (up to {} s)", settings.admission().drainTimeout().toSeconds());
         try {
+            Duration delay = settings.admission().drainDelay();
+            if (delay.isPositive()) {   // load balancers see readiness fail and stop sending before we refuse anything
+                admission.announceLeaving();
+                LOG.info("shutting down: not ready, still serving for {} ms (admission.drain-delay)", delay.toMillis());
+                Thread.sleep(delay);
+            }
+            LOG.info("shutting down: draining in-flight requests (up to {} s)", settings.admission().drainTimeout().toSeconds());
             if (!admission.drain(settings.admission().drainTimeout())) {
                 LOG.warn("drain timeout passed with {} request(s) still in flight", admission.requests().inFlight());
             }

@@ -83,4 +83,16 @@ class ConfigTest {
         assertTrue(secret.contains("database.password") && secret.contains("production"), secret);
         assertTrue(!secret.contains("sluice'"), "the secret itself is not printed: " + secret);
     }
+
+    @Test
+    void redisSentinelsNeedHostPortsAndAMasterName() throws Exception {
+        JsonNode s = effective(Map.of("REDIS_SENTINELS", "127.0.0.1:26379, 127.0.0.1:26380", "REDIS_MASTER_dash_NAME", "sluice"));
+        assertEquals("127.0.0.1:26380", s.at("/redis/sentinels/1").asText(), s.toString());
+        assertEquals("sluice", s.at("/redis/masterName").asText());
+
+        String noName = failure(Map.of("REDIS_SENTINELS", "127.0.0.1:26379"));
+        assertTrue(noName.contains("redis.master-name"), noName);
+        String badAddress = failure(Map.of("REDIS_SENTINELS", "sentinel-a", "REDIS_MASTER_dash_NAME", "sluice"));
+        assertTrue(badAddress.contains("redis.sentinels = 'sentinel-a'") && badAddress.contains("host:port"), badAddress);
+    }
 }

@@ -9,16 +9,20 @@ import io.sluice.tracing.TraceSpan;
 import io.sluice.tracing.Tracing;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
-import redis.clients.jedis.JedisPool;
 import redis.clients.jedis.JedisPoolConfig;
 import redis.clients.jedis.exceptions.JedisConnectionException;
+import redis.clients.jedis.util.Pool;
 
 /**
  * Redis through a bounded Jedis pool: a borrower waits at most max-wait, every socket has connect
  * and read timeouts, and nothing is tested on borrow (no extra round trip per request). While Redis
  * is known to be unreachable {@link #connection()} throws at once, so each feature takes its
  * documented fallback without waiting; one background probe ({@link Outage}) decides when it is back.
+ * With Sentinels configured the pool follows the primary they name ({@link RedisPools}), and the
+ * probe checks that primary, so after a failover every user of {@link #connection()} (scripts,
+ * streams, the pub/sub subscribers' reconnects) lands on the new primary by itself.
  */
 public final class Redis implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Redis.class);
@@ -29,7 +33,7 @@ public final class Redis implements AutoCloseable {
     private final RedisSettings settings;
     private final URI uri;
     private final Outage outage;
-    private final GuardedPool pool;
+    private final Pool<Jedis> pool;
     private final Tracing tracing;
     /** Tracing on: the span of each borrowed connection, ended when it goes back (one span per use of a connection). */
     private final Map<Jedis, TraceSpan> spans = new ConcurrentHashMap<>();
@@ -39,9 +43,7 @@ public final class Redis implements AutoCloseable {
         this.tracing = tracing;
         this.uri = uri;
         this.outage = new Outage("redis", PROBE_INTERVAL, this::probe);
-        this.pool = new GuardedPool(pc, uri, (int) settings.connectTimeout().toMillis(),
-                                    (int) settings.socketTimeout().toMillis(), outage,
-                                    tracing.enabled() ? this::returned : null);
+        this.pool = RedisPools.open(settings, uri, pc, outage, tracing.enabled() ? this::returned : null);
     }
 
     public static Redis open(RedisSettings s, String url) {
@@ -59,9 +61,11 @@ public final class Redis implements AutoCloseable {
         pc.setTestOnBorrow(false);
         pc.setTestWhileIdle(true);
         pc.setJmxEnabled(false);
-        URI uri = URI.create(url);
+        URI uri = URI.create(url == null ? "" : url);
         Redis redis = new Redis(s, uri, pc, tracing);
-        LOG.info("redis {}:{} (pool max {}, max wait {} ms)", uri.getHost(), uri.getPort(), s.maxTotal(), s.maxWait().toMillis());
+        LOG.info("redis {}{} (pool max {}, max wait {} ms)", redis.target(),
+                 s.sentinel() ? " (primary named by sentinels " + s.sentinels() + " for " + s.masterName() + ")" : "",
+                 s.maxTotal(), s.maxWait().toMillis());
         return redis;
     }
 
@@ -95,7 +99,7 @@ public final class Redis implements AutoCloseable {
         if (outage.isDown()) {
             throw new JedisConnectionException("redis is known to be unreachable; a background probe checks it");
         }
-        return new Jedis(uri, (int) settings.connectTimeout().toMillis(), (int) settings.socketTimeout().toMillis());
+        return new Jedis(target(), RedisPools.clientConfig(settings, uri));
     }
 
     /**
@@ -105,7 +109,8 @@ public final class Redis implements AutoCloseable {
     private void traced(Jedis j) {
         TraceSpan span = tracing.childClient("redis", false);
         if (span != TraceSpan.NOOP) {
-            span.set("db.system.name", "redis").set("server.address", uri.getHost()).set("server.port", uri.getPort());
+            HostAndPort at = target();
+            span.set("db.system.name", "redis").set("server.address", at.getHost()).set("server.port", at.getPort());
             spans.put(j, span);
         }
     }
@@ -120,9 +125,17 @@ public final class Redis implements AutoCloseable {
         }
     }
 
-    /** The probe's check, on its own connection (never the pool's): PING within the configured timeouts. */
+    /** Where connections go now: the fixed address, or the primary the Sentinels last named. */
+    public HostAndPort target() {
+        return RedisPools.target(pool, uri);
+    }
+
+    /**
+     * The probe's check, on its own connection (never the pool's) to the current target: PING within
+     * the configured timeouts. Behind Sentinels the target changes when they announce a new primary.
+     */
     private boolean probe() {
-        try (Jedis j = new Jedis(uri, (int) settings.connectTimeout().toMillis(), (int) settings.socketTimeout().toMillis())) {
+        try (Jedis j = new Jedis(target(), RedisPools.clientConfig(settings, uri))) {
             boolean up = "PONG".equals(j.ping());
             if (up && outage.isDown()) {
                 pool.clear();   // idle connections from before the outage are most likely dead
@@ -171,47 +184,5 @@ public final class Redis implements AutoCloseable {
 
     public RedisSettings settings() {
         return settings;
-    }
-
-    /**
-     * A pool that reports broken connections to the outage, and destroys them off the caller's
-     * thread: commons-pool replaces a destroyed connection for a waiting borrower right there, and
-     * against a stalled Redis that is a connect plus a handshake timeout on a request's thread.
-     */
-    private static final class GuardedPool extends JedisPool {
-        private final Outage outage;
-        private final java.util.function.BiConsumer<Jedis, Boolean> returned;
-
-        GuardedPool(JedisPoolConfig pc, URI uri, int connectTimeout, int socketTimeout, Outage outage,
-                    java.util.function.BiConsumer<Jedis, Boolean> returned) {
-            // Jedis lifts the socket timeout for blocking commands (XREADGROUP BLOCK) unless given one:
-            // a stalled Redis would hang a task worker for good. Blocking reads wait at most MAX_BLOCK.
-            super(pc, uri, connectTimeout, socketTimeout, socketTimeout + (int) MAX_BLOCK.toMillis(), null, null, null);
-            this.outage = outage;
-            this.returned = returned;
-        }
-
-        @Override
-        public void returnResource(Jedis resource) {
-            if (returned != null) {
-                returned.accept(resource, false);
-            }
-            super.returnResource(resource);
-        }
-
-        @Override
-        public void returnBrokenResource(Jedis resource) {
-            if (returned != null) {
-                returned.accept(resource, true);
-            }
-            outage.suspect(null);
-            Thread.ofVirtual().name("redis-discard").start(() -> {
-                try {
-                    super.returnBrokenResource(resource);
-                } catch (RuntimeException e) {
-                    LOG.debug("discarding a broken redis connection failed: {}", e.toString());
-                }
-            });
-        }
     }
 }

@@ -1,13 +1,21 @@
 package io.sluice.infra;
 
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 
 import io.sluice.config.ConfigReader;
 import io.sluice.config.ConfigReader.InvalidConfigException;
 import io.sluice.config.Secret;
 
-/** The {@code redis:} section. An empty URL means the embedded Redis (development). */
+/**
+ * The {@code redis:} section. An empty URL and no sentinels means the embedded Redis (development).
+ * With {@code sentinels} (host:port, comma-separated) and {@code master-name} set, the primary is
+ * asked of the Sentinels and followed through failovers; the URL then only carries credentials/db.
+ */
 public record RedisSettings(@Secret(Secret.Kind.URL) String url,
+                            List<String> sentinels,
+                            String masterName,
                             int maxTotal,
                             int maxIdle,
                             int minIdle,
@@ -18,11 +26,27 @@ public record RedisSettings(@Secret(Secret.Kind.URL) String url,
                             String embeddedDataDir) {
 
     public boolean embedded() {
-        return url.isBlank();
+        return url.isBlank() && sentinels.isEmpty();
+    }
+
+    public boolean sentinel() {
+        return !sentinels.isEmpty();
     }
 
     public static RedisSettings from(ConfigReader c) {
-        RedisSettings s = new RedisSettings(c.string("redis.url").trim(),
+        List<String> sentinels = Arrays.stream(c.stringOr("redis.sentinels", "").split(","))
+                .map(String::trim).filter(x -> !x.isEmpty()).toList();
+        for (String hostPort : sentinels) {
+            int colon = hostPort.lastIndexOf(':');
+            if (colon <= 0 || !hostPort.substring(colon + 1).matches("[0-9]{1,5}")) {
+                throw new InvalidConfigException("redis.sentinels", hostPort, "each sentinel must be host:port");
+            }
+        }
+        String masterName = c.stringOr("redis.master-name", "").trim();
+        if (!sentinels.isEmpty() && masterName.isEmpty()) {
+            throw new InvalidConfigException("redis.master-name", "", "must be set when redis.sentinels is");
+        }
+        RedisSettings s = new RedisSettings(c.string("redis.url").trim(), sentinels, masterName,
                                             c.intAtLeast("redis.max-total", 1),
                                             c.intAtLeast("redis.max-idle", 0),
                                             c.intAtLeast("redis.min-idle", 0),
@@ -40,6 +64,8 @@ public record RedisSettings(@Secret(Secret.Kind.URL) String url,
 
     @Override
     public String toString() {   // never print URL credentials
-        return "RedisSettings[" + io.sluice.config.Masking.url(url) + ", pool " + maxTotal + "]";
+        String where = sentinels.isEmpty() ? io.sluice.config.Masking.url(url)
+                : "sentinels " + sentinels + " master " + masterName;
+        return "RedisSettings[" + where + ", pool " + maxTotal + "]";
     }
 }

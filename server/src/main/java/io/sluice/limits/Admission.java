@@ -21,6 +21,7 @@ public final class Admission {
     // thread from the admission filter to its handler, so the streaming wait finds its start here.
     private final ThreadLocal<Long> admissionStart = new ThreadLocal<>();
     private volatile boolean draining;
+    private volatile boolean leaving;   // stopping soon: readiness fails, requests are still admitted
 
     public Admission(AdmissionSettings s) {
         this.settings = s;
@@ -97,7 +98,16 @@ public final class Admission {
         return true;
     }
 
+    /**
+     * The first step of a stop with admission.drain-delay: readiness fails so that a load balancer takes
+     * this instance out of rotation, while requests that still arrive meanwhile are served, not refused.
+     */
+    public void announceLeaving() {
+        leaving = true;
+    }
+
+    /** True from {@link #announceLeaving()} or {@link #drain} on: what readiness and status report. */
     public boolean draining() {
-        return draining;
+        return draining || leaving;
     }
 }

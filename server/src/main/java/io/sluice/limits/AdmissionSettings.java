@@ -7,7 +7,8 @@ import io.sluice.config.ConfigReader.InvalidConfigException;
 
 /**
  * The {@code admission:} section: the global request and streaming limits, their queue timeout, the
- * request deadline, how long a request body may take to arrive, and the per-client concurrency caps.
+ * request deadline, how long a request body may take to arrive, the per-client concurrency caps, and the
+ * stop: drain-delay (not ready, still serving) then drain-timeout (refusing, finishing in-flight requests).
  */
 public record AdmissionSettings(int maxConcurrentRequests,
                                 int maxConcurrentStreaming,
@@ -19,7 +20,8 @@ public record AdmissionSettings(int maxConcurrentRequests,
                                 long bodyMinRate,
                                 int maxPerClient,
                                 int maxPerIp,
-                                long bodyBufferBudget) {
+                                long bodyBufferBudget,
+                                Duration drainDelay) {
 
     public static AdmissionSettings from(ConfigReader c) {
         AdmissionSettings s = new AdmissionSettings(c.intAtLeast("admission.max-concurrent-requests", 1),
@@ -32,7 +34,8 @@ public record AdmissionSettings(int maxConcurrentRequests,
                                                     c.size("admission.body-min-rate"),
                                                     c.intAtLeast("admission.max-concurrent-per-client", 0),
                                                     c.intAtLeast("admission.max-concurrent-per-ip", 0),
-                                                    c.size("admission.body-buffer-budget"));
+                                                    c.size("admission.body-buffer-budget"),
+                                                    drainDelay(c));
         if (s.maxConcurrentStreaming > s.maxConcurrentRequests) {
             throw new InvalidConfigException("admission.max-concurrent-streaming", String.valueOf(s.maxConcurrentStreaming),
                     "must not exceed admission.max-concurrent-requests (" + s.maxConcurrentRequests
@@ -46,5 +49,15 @@ public record AdmissionSettings(int maxConcurrentRequests,
             throw new InvalidConfigException("admission.body-timeout", s.bodyTimeout.toString(), "must be positive");
         }
         return s;
+    }
+
+    /** Zero (the default: refuse at once) or a positive duration; ConfigReader.duration allows only positive ones. */
+    private static Duration drainDelay(ConfigReader c) {
+        String v = c.string("admission.drain-delay").trim();
+        Duration d = ConfigReader.parseDuration(v);
+        if (d == null || d.isNegative()) {
+            throw new InvalidConfigException("admission.drain-delay", v, "not a duration >= 0 (0s, 250ms, 3s)");
+        }
+        return d;
     }
 }
