@@ -26,7 +26,7 @@ import io.sluice.http.ErrorCode;
 public final class OpsService implements HttpService {
     /** The page's own policy: its script, style and fetches come from this server only; nothing inline. */
     static final Header CSP = HeaderValues.createCached("Content-Security-Policy",
-            "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; "
+            "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; "
             + "base-uri 'none'; form-action 'none'; frame-ancestors 'none'");
     private static final Header HTML = HeaderValues.createCached(HeaderNames.CONTENT_TYPE, "text/html; charset=UTF-8");
     private static final Header JS = HeaderValues.createCached(HeaderNames.CONTENT_TYPE, "text/javascript; charset=UTF-8");
