@@ -54,6 +54,8 @@
     if (/^(active|in_flight|used|current|queued|size)$/.test(name) || name.startsWith('current_')) {
       LIMIT_KEYS.forEach(l => candidates.push(l));
     }
+    const prefixed = name.match(/^(.+_)(in_flight|active|queued|used)$/);   // bulkhead_in_flight -> bulkhead_max
+    if (prefixed) candidates.push(prefixed[1] + 'max');
     for (const c of candidates) {
       const limit = leaves[base + c];
       if (typeof limit === 'number' && limit > 0) return limit;
@@ -119,12 +121,15 @@
     return groups;
   }
 
-  // Totals of the request timer over every route and status: count, seconds spent, 5xx count, worst p95.
+  const OPERATIONAL = /;route=(\/health|\/metrics|\/observe\/[^;]*|\/ops[^;]*)(;|$)/;
+
+  // Totals of the request timer over every API route and status: count, seconds spent, 5xx count, worst p95.
   function traffic(app) {
     const t = { count: 0, seconds: 0, errors: 0, p95: 0 };
     const timer = app && app['sluice.http.requests'];
     if (!timer || typeof timer !== 'object') return null;
     for (const [k, v] of Object.entries(timer)) {
+      if (OPERATIONAL.test(k)) continue;          // probes, scrapes and this page's own polling
       const stat = k.split(';')[0];
       if (stat === 'count') {
         t.count += v;
@@ -162,7 +167,7 @@
       const rate = dt > 0 ? dn / dt : 0;
       const mean = dn > 0 ? (t.seconds - previous.traffic.seconds) / dn * 1000 : 0;
       const errors = dt > 0 ? (t.errors - previous.traffic.errors) / dt : 0;
-      tiles.push(tile('rate', 'Request rate', rate.toFixed(1) + '/s', fmt(t.count) + ' requests since start'));
+      tiles.push(tile('rate', 'API request rate', rate.toFixed(1) + '/s', fmt(t.count) + ' API requests since start'));
       tiles.push(tile('latency', 'Latency', mean.toFixed(1) + ' ms', 'mean last second; worst p95 ' + (t.p95 * 1000).toFixed(1) + ' ms'));
       tiles.push(tile('errors', 'Server errors', errors.toFixed(1) + '/s', fmt(t.errors) + ' answers 5xx since start'));
     }
@@ -186,8 +191,9 @@
 
     const groups = meterGroups(app);
     const cards = Object.keys(groups).sort().map(g => {
-      for (const [k, v] of Object.entries(groups[g])) seen['meter:' + g + '/' + k] = v;
-      return card('meter:' + g, groups[g], previous && previous.seen);
+      const rows = Object.fromEntries(Object.entries(groups[g]).sort((a, b) => a[0].localeCompare(b[0])));
+      for (const [k, v] of Object.entries(rows)) seen['meter:' + g + '/' + k] = v;
+      return card('meter:' + g, rows, previous && previous.seen);
     });
     cards.forEach(cd => { cd.querySelector('h3').textContent = human(cd.dataset.section.slice(6)); });
     document.getElementById('meters').replaceChildren(...cards);
