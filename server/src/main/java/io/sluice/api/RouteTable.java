@@ -69,15 +69,7 @@ public final class RouteTable {
                 ((HttpRouting.Builder) real).addFeature(new RecordedFeature(feature, this, prefix));
                 return self;
             }
-            if (METHODS.contains(name) && args != null && args.length == 2 && args[0] instanceof String path) {
-                record(name, prefix, path);
-            } else if (name.equals("route") && args != null && args.length == 3
-                       && args[0] instanceof io.helidon.http.Method m && args[1] instanceof String path) {
-                record(m.text(), prefix, path);
-            } else if (name.equals("route") && args != null && args.length == 1) {
-                // A bare HttpRoute keeps its method private: recorded so the document check names it.
-                record("UNKNOWN", prefix, "(HttpRoute " + args[0] + ")");
-            }
+            recordRoute(name, args, prefix);
             return forward(real, self, method, args);
         };
         return type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, handler));
@@ -112,6 +104,24 @@ public final class RouteTable {
             }
         } else if (arg instanceof List<?> list) {
             list.forEach(o -> collect(o, into));
+        }
+    }
+
+    /** get/post/.../route calls; one whose method or path cannot be read is recorded as UNKNOWN, never skipped. */
+    private void recordRoute(String name, Object[] args, String prefix) {
+        if (args == null) {
+            return;
+        }
+        if (METHODS.contains(name)) {
+            record(name, prefix, args.length == 2 && args[0] instanceof String path ? path : "/*");   // get(handlers): every path
+        } else if (name.equals("route")) {
+            if (args.length == 3 && args[0] instanceof io.helidon.http.Method m && args[1] instanceof String path) {
+                record(m.text(), prefix, path);
+            } else {
+                // A path matcher, a method predicate or a bare HttpRoute keeps its details private: named so the
+                // document check shows it.
+                record("UNKNOWN", prefix, "(route " + java.util.Arrays.toString(args) + ")");
+            }
         }
     }
 
