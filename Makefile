@@ -35,7 +35,7 @@ export MAVEN_OPTS ?= --sun-misc-unsafe-memory-access=allow
 endif
 MVN := ./mvnw -B -q
 
-.PHONY: help run test build clean check-jdk
+.PHONY: help run test build clean check-jdk chromium
 
 help:
 	@sed -n '/^#   make /,/^# Maven/{/^# Maven/d; s/^#   //p;}' $(firstword $(MAKEFILE_LIST))
@@ -51,7 +51,7 @@ build: check-jdk
 run: build
 	java $$(./jvm-options.sh java) -jar server/target/sluice.jar
 
-test: check-jdk
+test: check-jdk chromium
 	./mvnw -B package
 	@$(MAKE) --no-print-directory alert-rules
 
@@ -71,6 +71,21 @@ alert-rules:
 	  echo "# SKIPPED: alert rule checks (deploy/prometheus/alerts.yml): promtool not found. #"; \
 	  echo "# Install it with: sudo $(PROMTOOL_INSTALL)"; \
 	  echo "################################################################################"; fi
+
+# The /ops page's browser test needs Debian's chromium: installed here when missing and running as root;
+# otherwise that one test is skipped with a message naming the command.
+chromium:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing Debian's chromium for the /ops browser test"; \
+	    export DEBIAN_FRONTEND=noninteractive; \
+	    apt-get install -y -q --no-install-recommends chromium >/dev/null 2>&1 \
+	      || { apt-get update -q >/dev/null && apt-get install -y -q --no-install-recommends chromium >/dev/null; } \
+	      || echo "WARNING: could not install chromium: the /ops browser test will be skipped"; \
+	  else \
+	    echo "WARNING: chromium is missing: the /ops browser test will be skipped (as root: apt-get install -y --no-install-recommends chromium)"; \
+	  fi; \
+	fi
 
 clean:
 	./mvnw -B -q clean

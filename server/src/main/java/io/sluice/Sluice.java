@@ -16,6 +16,9 @@ import io.helidon.webserver.http1.Http1Config;
 import io.helidon.webserver.observe.ObserveFeature;
 import io.helidon.webserver.observe.health.HealthObserver;
 import io.helidon.webserver.observe.metrics.MetricsObserver;
+import io.sluice.api.OpenApiService;
+import io.sluice.api.RecordedObserver;
+import io.sluice.api.RouteTable;
 import io.sluice.diag.DiagnosticsService;
 import io.sluice.http.ErrorMapper;
 import io.sluice.http.JsonDirectHandler;
@@ -35,6 +38,7 @@ import io.sluice.observe.MetricsEndpointObserver;
 import io.sluice.observe.Logs;
 import io.sluice.observe.ServerMeters;
 import io.sluice.observe.StatusService;
+import io.sluice.ops.OpsService;
 import io.sluice.security.HeaderDeadline;
 import io.sluice.tracing.ServerSpanFilter;
 import io.sluice.tracing.Tracing;
@@ -53,8 +57,10 @@ public final class Sluice implements AutoCloseable {
     private final Admission admission;
     private final WebServer server;
     private final Deque<AutoCloseable> resources;
+    private final RouteTable routes;
 
-    private Sluice(Settings settings, Admission admission, WebServer server, Deque<AutoCloseable> resources) {
+    private Sluice(Settings settings, Admission admission, WebServer server, Deque<AutoCloseable> resources, RouteTable routes) {
+        this.routes = routes;
         this.settings = settings;
         this.admission = admission;
         this.server = server;
@@ -73,13 +79,14 @@ public final class Sluice implements AutoCloseable {
             Infrastructure infra = Infrastructure.start(settings, tracing, resources);
             ServerMeters meters = meters(config, infra, resources);
             Features features = Features.wire(settings, infra, meters, resources);
-            WebServer server = server(config, settings, infra, features, meters, resources);
+            RouteTable routes = new RouteTable();   // what the routing is built with, checked against /openapi
+            WebServer server = server(config, settings, infra, features, meters, resources, routes);
             features.status().port(server.port());
             LOG.info("Sluice {} listening on http://{}:{} (admission: {} requests / {} streams, queue timeout {} ms)",
                      StatusService.VERSION, settings.http().host(), server.port(),
                      settings.admission().maxConcurrentRequests(), settings.admission().maxConcurrentStreaming(),
                      settings.admission().queueTimeout().toMillis());
-            return new Sluice(settings, features.admission(), server, resources);
+            return new Sluice(settings, features.admission(), server, resources, routes);
         } catch (RuntimeException e) {
             closeAll(resources);
             throw e;
@@ -95,7 +102,7 @@ public final class Sluice implements AutoCloseable {
     }
 
     private static WebServer server(Config config, Settings settings, Infrastructure infra, Features features,
-                                    ServerMeters meters, Deque<AutoCloseable> resources) {
+                                    ServerMeters meters, Deque<AutoCloseable> resources, RouteTable routes) {
         Arrivals arrivals = new Arrivals();
         HeaderDeadline headerDeadline = new HeaderDeadline(settings.security().headerTimeout(), arrivals);
         resources.push(headerDeadline);
@@ -115,11 +122,12 @@ public final class Sluice implements AutoCloseable {
                         .addReceiveListener(headerDeadline)
                         .build()))
                 .addFeature(ObserveFeature.just(
-                        HealthObserver.builder().details(true).useSystemServices(false)
+                        new RecordedObserver(HealthObserver.builder().details(true).useSystemServices(false)
                                 .addChecks(checks.toArray(HealthCheck[]::new))
-                                .build(),
-                        new MetricsEndpointObserver(MetricsObserver.builder().meterRegistry(meters.registry()).build())))
-                .routing(r -> routing(r, settings, features, meters, HealthChecks.liveness(checks), bodies, arrivals))
+                                .build(), routes),
+                        new RecordedObserver(new MetricsEndpointObserver(
+                                MetricsObserver.builder().meterRegistry(meters.registry()).build()), routes)))
+                .routing(r -> routing(routes.recording(r), settings, features, meters, HealthChecks.liveness(checks), bodies, arrivals))
                 .build()
                 .start();
     }
@@ -146,6 +154,8 @@ public final class Sluice implements AutoCloseable {
          .error(Throwable.class, errors)
          .register(features.status());
         features.gate().services(r);
+        r.register("/openapi", new OpenApiService())
+         .register("/ops", new OpsService(features.gate().clients()));
         if (settings.tasks().api()) {
             r.register("/v1/sessions", features.sessions())
              .register("/v1/tasks", features.tasks())
@@ -166,6 +176,11 @@ public final class Sluice implements AutoCloseable {
 
     public int port() {
         return server.port();
+    }
+
+    /** Every route the running server was built with (method and path template). */
+    public RouteTable routes() {
+        return routes;
     }
 
     public Settings settings() {

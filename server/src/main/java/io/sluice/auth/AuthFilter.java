@@ -41,7 +41,8 @@ public final class AuthFilter implements Filter {
     }
 
     static boolean isPublic(String path) {
-        return path.equals("/api/auth/login") || path.equals("/api/auth/register");
+        return path.equals("/api/auth/login") || path.equals("/api/auth/register")
+               || path.equals("/openapi") || path.equals("/ops") || path.startsWith("/ops/");   // OpsService checks its callers
     }
 
     @Override

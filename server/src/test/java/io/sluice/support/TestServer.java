@@ -60,6 +60,11 @@ public final class TestServer implements AutoCloseable {
         return sluice.port();
     }
 
+    /** The running server itself, e.g. for the routes its routing was built with. */
+    public Sluice sluice() {
+        return sluice;
+    }
+
     public Path logDir() {
         return logDir;
     }
