@@ -62,7 +62,8 @@ PROMTOOL_INSTALL := apt-get install -y --no-install-recommends prometheus
 alert-rules:
 	@if ! command -v promtool >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	  echo "promtool missing: $(PROMTOOL_INSTALL)"; \
-	  DEBIAN_FRONTEND=noninteractive $(PROMTOOL_INSTALL) >/dev/null || echo "apt-get failed" >&2; fi
+	  export DEBIAN_FRONTEND=noninteractive; $(PROMTOOL_INSTALL) >/dev/null 2>&1 \
+	    || { apt-get update -q >/dev/null && $(PROMTOOL_INSTALL) >/dev/null; } || echo "apt-get failed" >&2; fi
 	@if command -v promtool >/dev/null 2>&1; then \
 	  promtool check rules deploy/prometheus/alerts.yml && \
 	  (cd deploy/prometheus && promtool test rules alerts_test.yml); \
