@@ -52,6 +52,7 @@ final class Samples {
         sessions();
         tasks();
         scenes();
+        caches();
         diagnostics();
         call("POST", "/api/auth/logout", "/api/auth/logout", null);
         return taken;
@@ -88,6 +89,10 @@ final class Samples {
         call("POST", "/v1/chat/completions", "/v1/chat/completions", chat);
         call("GET", "/v1/models", "/v1/models", null);
         call("GET", "/v1/models/{id}", "/v1/models/fake-model", null);
+        // The built-in model of config.yaml (loads in a few seconds); both encodings, as both are documented.
+        call("POST", "/v1/embeddings", "/v1/embeddings", "{\"model\":\"all-minilm-l6-v2\",\"input\":\"hi\"}");
+        call("POST", "/v1/embeddings", "/v1/embeddings",
+             "{\"model\":\"all-minilm-l6-v2\",\"input\":[\"hi\",\"there\"],\"encoding_format\":\"base64\"}");
     }
 
     private void sessions() {
@@ -118,6 +123,11 @@ final class Samples {
                                  "{\"variables\":{\"word\":\"hi\"}}"), "task_id");
         call("GET", "/api/llmchat/tasks/{id}", "/api/llmchat/tasks/" + task, null);
         call("DELETE", "/api/llmchat/prompts/{scene}", "/api/llmchat/prompts/" + scene, null);
+    }
+
+    private void caches() {
+        call("GET", "/api/cache", "/api/cache", null);
+        call("POST", "/api/cache/{cache}/invalidate", "/api/cache/scenes/invalidate", "{\"prefix\":\"oa\"}");
     }
 
     private void diagnostics() {
