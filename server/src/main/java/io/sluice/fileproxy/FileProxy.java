@@ -35,7 +35,7 @@ public final class FileProxy implements AutoCloseable {
     }
 
     void serve(ServerRequest req, ServerResponse res) {
-        FilePaths.Target target = FilePaths.parse(req.path().rawPath());
+        FilePaths.Target target = FilePaths.parse(req.path().absolute().rawPath());
         Origin origin = origins.get(target.origin());
         if (origin == null) {
             throw ApiException.notFound(ErrorCode.ORIGIN_NOT_FOUND, "no origin named '" + target.origin()

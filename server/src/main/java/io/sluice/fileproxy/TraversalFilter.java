@@ -14,8 +14,8 @@ import io.helidon.webserver.http.RoutingResponse;
 public final class TraversalFilter implements Filter {
     @Override
     public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
-        String raw = req.path().rawPath();
-        if (raw.startsWith(FilePaths.PREFIX) || req.path().path().startsWith(FilePaths.PREFIX)) {
+        String raw = req.path().absolute().rawPath();
+        if (raw.startsWith(FilePaths.PREFIX) || req.path().absolute().path().startsWith(FilePaths.PREFIX)) {
             FilePaths.parse(raw);   // throws 400 invalid_path
         }
         chain.proceed();
