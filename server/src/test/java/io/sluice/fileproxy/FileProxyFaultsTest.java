@@ -133,7 +133,15 @@ class FileProxyFaultsTest {
         JsonNode after = origin("flaky");
         assertTrue(after.path("rate_limit").asDouble() < before * 0.81, before + " -> " + after);
         assertTrue(after.path("error_rate").asDouble() > 0.9, after.toString());
+        String meters = server.get("/observe/metrics").body();
+        assertTrue(meters.contains("sluice_fileproxy_errors_total{origin=\"flaky\"")
+                   && meters.contains("sluice_fileproxy_rate{origin=\"flaky\""), meters.lines().filter(l -> l.contains("fileproxy")).toList().toString());
         flaky.errorShare = 0;
+        flaky.resetShare = 1.0;   // the origin resets the connection: 502, counted as an error too
+        HttpResponse<String> reset = server.get("/files/flaky/a.bin");
+        flaky.resetShare = 0;
+        assertEquals(502, reset.statusCode(), reset.body());
+        assertTrue(reset.body().contains("upstream_error"), reset.body());
     }
 
     @Test
