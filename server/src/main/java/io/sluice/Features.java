@@ -10,6 +10,7 @@ import io.sluice.cache.Caches;
 import io.sluice.infra.Invalidations;
 import io.sluice.embeddings.Embeddings;
 import io.sluice.embeddings.EmbeddingsService;
+import io.sluice.fileproxy.FileProxy;
 import io.sluice.limits.Admission;
 import io.sluice.limits.BulkheadSettings;
 import io.sluice.limits.Bulkheads;
@@ -51,7 +52,8 @@ record Features(Admission admission,
                 ScenesService scenes,
                 CacheService cache,
                 Tracing tracing,
-                EmbeddingsService embeddings) {
+                EmbeddingsService embeddings,
+                FileProxy files) {
 
     /** The LLM parts that chat, sessions and tasks share. */
     private record Llm(ModelCatalog catalog, ChatRouter router, ChatRequestValidator validator, UsageWriter usage,
@@ -92,7 +94,8 @@ record Features(Admission admission,
         SessionsService sessions = new SessionsService(sessionStore, llm.catalog(), sessionChat, tasks,
                                                        s.sessions().defaultModel(), s.llm().maxContentChars());
         // Users, JWTs and API keys; per-client rate limits shared through Redis; security headers.
-        Gate gate = new Gate(s.auth(), s.ratelimit(), s.security(), infra.db(), infra.redis(), invalidations, meters);
+        Gate gate = new Gate(s.auth(), s.ratelimit(), s.security(), infra.db(), infra.redis(), invalidations, meters,
+                             s.fileProxy()::isPublicPath);
         resources.push(gate);   // stops the credential-invalidation subscriber before Redis closes
         // CPU, memory, disk, connections, threads and the in-process alerts, sampled off the request path.
         ResourceMonitor monitor = new ResourceMonitor(s.monitoring(), Path.of(s.logging().dir()), meters.registry(),
@@ -102,10 +105,12 @@ record Features(Admission admission,
                                                  infra.db(), infra.redis(), monitor);
         status.section("caches", caches::json);
         SceneStore scenes = new SceneStore(infra.db(), caches.create("scenes", Scene.class, v -> true));
+        FileProxy files = new FileProxy(s.fileProxy(), meters);   // /files/{origin}/...: streamed from allow-listed origins
+        resources.push(files);
         invalidations.start();
         return new Features(admission, deadlines, status, gate, chat, sessions, new TasksService(tasks, completer),
                             new ScenesService(scenes, tasks, completer), new CacheService(caches), infra.tracing(),
-                            new EmbeddingsService(embeddings));
+                            new EmbeddingsService(embeddings), files);
     }
 
     /** Providers behind models, a bulkhead per provider around its upstream calls, the adaptive upstream limit. */

@@ -45,7 +45,7 @@ final class Gate implements AutoCloseable {
     private final ClientAddress clients;
 
     Gate(AuthSettings auth, RateLimitSettings limits, SecuritySettings security, Database db, Redis redis,
-         Invalidations invalidations, ServerMeters meters) {
+         Invalidations invalidations, ServerMeters meters, java.util.function.Predicate<String> anonymousPaths) {
         this.security = security;
         this.clients = new ClientAddress(security.trustedProxies());
         UserStore users = new UserStore(db);
@@ -57,7 +57,7 @@ final class Gate implements AutoCloseable {
         credentials.registerMeters(meters);
         this.limiter = new RateLimiter(redis, limits, meters);
         RequestLimits requestLimits = limits.enabled() ? RequestLimits.of(limiter, limits, meters) : RequestLimits.off();
-        this.authFilter = new AuthFilter(auth.enabled(), credentials.authenticator(), requestLimits, clients);
+        this.authFilter = new AuthFilter(auth.enabled(), credentials.authenticator(), requestLimits, clients, anonymousPaths);
         this.authService = new AuthService(users, passwords, credentials.jwt(), credentials.revocations(), limiter, auth, clients);
         this.keysService = new KeysService(credentials.keys(), credentials.store());
         this.usersService = new UsersService(users, credentials);

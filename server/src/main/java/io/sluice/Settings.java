@@ -19,6 +19,7 @@ import io.sluice.limits.BulkheadSettings;
 import io.sluice.llm.LlmSettings;
 import io.sluice.llm.usage.UsageSettings;
 import io.sluice.embeddings.EmbeddingSettings;
+import io.sluice.fileproxy.FileProxySettings;
 import io.sluice.observe.AccessLogSettings;
 import io.sluice.observe.LogSettings;
 import io.sluice.observe.monitor.MonitorSettings;
@@ -54,7 +55,8 @@ public record Settings(AppSettings app,
                        TracingSettings tracing,
                        EmbeddingSettings embeddings,
                        ResponseCacheSettings responseCache,
-                       MonitorSettings monitoring) {
+                       MonitorSettings monitoring,
+                       FileProxySettings fileProxy) {
 
     public static Settings from(Config config) {
         ConfigReader c = new ConfigReader(config);
@@ -82,7 +84,8 @@ public record Settings(AppSettings app,
                             TracingSettings.from(c),
                             embeddings,
                             ResponseCacheSettings.from(c, embeddings.models().keySet()),
-                            MonitorSettings.from(c));
+                            MonitorSettings.from(c),
+                            FileProxySettings.from(c));
     }
 
     /** The settings as JSON, safe to print: every {@link io.sluice.config.Secret} component masked. */

@@ -20,6 +20,9 @@ import io.sluice.api.OpenApiService;
 import io.sluice.api.RecordedObserver;
 import io.sluice.api.RouteTable;
 import io.sluice.diag.DiagnosticsService;
+import io.sluice.fileproxy.FileProxyService;
+import io.sluice.fileproxy.StatsService;
+import io.sluice.fileproxy.TraversalFilter;
 import io.sluice.http.ErrorMapper;
 import io.sluice.http.JsonDirectHandler;
 import io.sluice.limits.Admission;
@@ -143,6 +146,9 @@ public final class Sluice implements AutoCloseable {
         }
         r.addFilter(new AccessLogFilter(errors, meters, features.gate().clients(), settings.accessLog(),
                                         features.tracing().enabled()));
+        if (!settings.fileProxy().origins().isEmpty()) {
+            r.addFilter(new TraversalFilter());   // 400 before the router normalises /files/a/../x away
+        }
         features.gate().filters(r);   // security headers, CORS, per-IP limit, auth, per-client limit
         AdmissionSettings a = settings.admission();
         if (settings.auth().enabled()) {   // auth off: one local admin, no client identity to cap
@@ -152,7 +158,8 @@ public final class Sluice implements AutoCloseable {
         r.addFilter(new AdmissionFilter(features.admission(), features.deadlines(), a.requestDeadline(), bodies, arrivals,
                                          features.tracing()))
          .error(Throwable.class, errors)
-         .register(features.status());
+         .register(features.status())
+         .register(new StatsService(features.files()));
         features.gate().services(r);
         r.register("/openapi", new OpenApiService())
          .register("/ops", new OpsService(features.gate().clients()));
@@ -162,7 +169,8 @@ public final class Sluice implements AutoCloseable {
              .register("/v1", features.chat())
              .register("/v1", features.embeddings())
              .register("/api/llmchat", features.scenes())
-             .register("/api/cache", features.cache());
+             .register("/api/cache", features.cache())
+             .register("/files", new FileProxyService(features.files()));
         }
         if (settings.diagnostics().enabled()) {
             r.register("/diag", new DiagnosticsService(features.admission()));

@@ -32,9 +32,12 @@ public final class AuthFilter implements Filter {
     private final Authenticator authenticator;
     private final RequestLimits limits;
     private final ClientAddress clients;
+    private final java.util.function.Predicate<String> anonymousPaths;   // public file-proxy origins
 
-    public AuthFilter(boolean enabled, Authenticator authenticator, RequestLimits limits, ClientAddress clients) {
+    public AuthFilter(boolean enabled, Authenticator authenticator, RequestLimits limits, ClientAddress clients,
+                      java.util.function.Predicate<String> anonymousPaths) {
         this.clients = clients;
+        this.anonymousPaths = anonymousPaths;
         this.enabled = enabled;
         this.authenticator = authenticator;
         this.limits = limits;
@@ -60,7 +63,7 @@ public final class AuthFilter implements Filter {
             return;
         }
         String header = req.headers().first(HeaderNames.AUTHORIZATION).orElse(null);
-        if (header == null && isPublic(path)) {
+        if (header == null && (isPublic(path) || anonymousPaths.test(path))) {
             limits.check(ip, null, res);
             chain.proceed();
             return;

@@ -36,6 +36,7 @@ public enum ErrorCode {
     TEMPLATE_TOO_LARGE(400, "template_too_large"),
     MISSING_VARIABLES(400, "missing_variables"),
     UPSTREAM_REJECTED_REQUEST(400, "upstream_rejected_request"),
+    INVALID_PATH(400, "invalid_path"),
     // 401, 403
     UNAUTHORIZED(401, "unauthorized"),
     INVALID_API_KEY(401, "invalid_api_key"),
@@ -49,6 +50,7 @@ public enum ErrorCode {
     SCENE_NOT_FOUND(404, "scene_not_found"),
     API_KEY_NOT_FOUND(404, "api_key_not_found"),
     USER_NOT_FOUND(404, "user_not_found"),
+    ORIGIN_NOT_FOUND(404, "origin_not_found"),
     METHOD_NOT_ALLOWED(405, "method_not_allowed"),
     REQUEST_BODY_TIMEOUT(408, "request_body_timeout"),
     // 409, 413, 415, 429

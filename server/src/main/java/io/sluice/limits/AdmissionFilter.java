@@ -35,7 +35,8 @@ public final class AdmissionFilter implements Filter {
     }
 
     public static boolean isOperational(String path) {
-        return path.startsWith("/observe/") || path.equals("/observe") || path.equals("/health") || path.equals("/metrics");
+        return path.startsWith("/observe/") || path.equals("/observe") || path.equals("/health") || path.equals("/metrics")
+               || path.equals("/stats");
     }
 
     /** The request permit; with tracing on, the wait is an {@code admission.wait} span. */

@@ -53,13 +53,14 @@ final class Samples {
         tasks();
         scenes();
         caches();
+        files();
         diagnostics();
         call("POST", "/api/auth/logout", "/api/auth/logout", null);
         return taken;
     }
 
     private void operational() {
-        for (String path : List.of("/health", "/metrics", "/openapi", "/ops", "/ops/ops.js", "/ops/ops.css")) {
+        for (String path : List.of("/health", "/metrics", "/stats", "/openapi", "/ops", "/ops/ops.js", "/ops/ops.css")) {
             call("GET", path, path, null);
         }
         // Helidon's observers: the health checks by kind and by name, the meters by scope and by name.
@@ -128,6 +129,12 @@ final class Samples {
     private void caches() {
         call("GET", "/api/cache", "/api/cache", null);
         call("POST", "/api/cache/{cache}/invalidate", "/api/cache/scenes/invalidate", "{\"prefix\":\"oa\"}");
+    }
+
+    /** This server has no origins configured: the documented 404 (FileProxyTest covers the rest against a real origin). */
+    private void files() {
+        call("GET", "/files/{origin}/{+path}", "/files/nowhere/dir/a.bin", null);
+        call("HEAD", "/files/{origin}/{+path}", "/files/nowhere/dir/a.bin", null);
     }
 
     private void diagnostics() {

@@ -1,0 +1,159 @@
+package io.sluice.fileproxy;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.List;
+
+import io.helidon.http.HeaderName;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Method;
+import io.helidon.http.Status;
+import io.helidon.webclient.api.HttpClientResponse;
+import io.helidon.webclient.http1.Http1ClientRequest;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import io.sluice.http.ApiException;
+import io.sluice.http.ErrorCode;
+
+/**
+ * One file request relayed to its origin and streamed back through one fixed buffer of the origin's
+ * current chunk size: memory stays flat whatever the file's size. The validators and the range go to
+ * the origin, which answers 206/304/416 itself; its headers that describe the body come back.
+ * A client that goes away makes the next write fail: the origin response is then closed unread, which
+ * closes that origin connection at once instead of draining the rest of the file into a pooled one.
+ */
+final class Transfer {
+    private static final List<HeaderName> TO_ORIGIN = List.of(HeaderNames.RANGE, HeaderNames.IF_RANGE,
+            HeaderNames.IF_NONE_MATCH, HeaderNames.IF_MODIFIED_SINCE, HeaderNames.IF_MATCH, HeaderNames.IF_UNMODIFIED_SINCE);
+    private static final List<HeaderName> TO_CLIENT = List.of(HeaderNames.CONTENT_TYPE, HeaderNames.CONTENT_LENGTH,
+            HeaderNames.CONTENT_RANGE, HeaderNames.ETAG, HeaderNames.LAST_MODIFIED, HeaderNames.ACCEPT_RANGES,
+            HeaderNames.CACHE_CONTROL, HeaderNames.EXPIRES, HeaderNames.CONTENT_DISPOSITION, HeaderNames.CONTENT_ENCODING);
+
+    private final FileProxySettings settings;
+
+    Transfer(FileProxySettings settings) {
+        this.settings = settings;
+    }
+
+    void run(Origin origin, String path, ServerRequest req, ServerResponse res) {
+        NetworkLevel level = origin.level(settings.adaptive());
+        Duration readTimeout = level.timeout(settings.totalTimeout());
+        URI uri;
+        try {
+            uri = URI.create(origin.settings.baseUrl() + path);   // raw, already checked by FilePaths
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(ErrorCode.INVALID_PATH, "the file path is not a valid URL path");
+        }
+        boolean head = req.prologue().method() == Method.HEAD;
+        Http1ClientRequest up = origin.client.method(head ? Method.HEAD : Method.GET).uri(uri).readTimeout(readTimeout);
+        for (HeaderName name : TO_ORIGIN) {
+            req.headers().first(name).ifPresent(v -> up.header(name, v));
+        }
+        if (origin.header != null) {
+            up.header(origin.header);
+        }
+        long start = System.nanoTime();
+        origin.stats.request();
+        try (HttpClientResponse answer = up.request()) {
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            int status = answer.status().code();
+            if (status >= 500) {
+                failed(origin);
+                throw new ApiException(ErrorCode.UPSTREAM_ERROR, "origin " + origin.name() + " answered " + status);
+            }
+            succeeded(origin, millis);
+            if (status >= 300 && status < 400 && status != 304) {
+                throw new ApiException(ErrorCode.UPSTREAM_INVALID_RESPONSE, "origin " + origin.name()
+                        + " answered a redirect (" + status + "); redirects are not followed");
+            }
+            res.status(Status.create(status));
+            for (HeaderName name : TO_CLIENT) {
+                answer.headers().first(name).ifPresent(v -> res.header(name, v));
+            }
+            if (head || status == 304 || status == 204) {
+                res.send();
+                return;
+            }
+            copy(origin, answer, res, level.chunk(settings.chunkSize()));
+        } catch (ApiException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            if (Thread.currentThread().isInterrupted()) {
+                throw e instanceof RuntimeException r ? r : new UncheckedIOException((IOException) e);
+            }
+            failed(origin);
+            throw map(origin, e, readTimeout);
+        }
+    }
+
+    /** Origin to client through one buffer; a failed client write ends the relay quietly (nobody is listening). */
+    private void copy(Origin origin, HttpClientResponse answer, ServerResponse res, int chunk) throws IOException {
+        byte[] buffer = new byte[chunk];
+        InputStream in = answer.inputStream();
+        OutputStream out;
+        try {
+            out = res.outputStream();
+        } catch (RuntimeException e) {
+            return;
+        }
+        long relayed = 0;
+        try {
+            int n;
+            while ((n = in.read(buffer)) > 0) {
+                try {
+                    out.write(buffer, 0, n);
+                } catch (IOException | UncheckedIOException e) {
+                    return;   // client gone: the try-with-resources above closes the origin connection unread
+                }
+                relayed += n;
+            }
+        } finally {
+            origin.stats.bytes(relayed);
+        }
+        try {
+            out.close();
+        } catch (IOException | UncheckedIOException e) {
+            // the client went away after the last byte
+        }
+    }
+
+    private static void succeeded(Origin origin, long millis) {
+        origin.stats.responseTime(millis);
+        origin.quality.record(millis);
+        if (origin.rate != null) {
+            origin.rate.record(false);
+        }
+    }
+
+    private static void failed(Origin origin) {
+        origin.stats.error();
+        if (origin.rate != null) {
+            origin.rate.record(true);
+        }
+    }
+
+    /** Connect failures 502, timeouts 504, anything else on the origin connection 502. */
+    private static ApiException map(Origin origin, Exception e, Duration readTimeout) {
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof ConnectException || c instanceof NoRouteToHostException || c instanceof UnknownHostException
+                    || c.getClass().getSimpleName().equals("RuntimeUnknownHostException")) {
+                return new ApiException(ErrorCode.UPSTREAM_UNREACHABLE, "origin " + origin.name() + " is unreachable ("
+                        + c.getClass().getSimpleName() + ")");
+            }
+            if (c instanceof SocketTimeoutException) {
+                return new ApiException(ErrorCode.UPSTREAM_TIMEOUT, "origin " + origin.name() + " sent nothing for "
+                        + readTimeout.toMillis() + " ms");
+            }
+        }
+        return new ApiException(ErrorCode.UPSTREAM_ERROR, "origin " + origin.name() + " connection failed ("
+                + e.getClass().getSimpleName() + ")");
+    }
+}
