@@ -17,7 +17,6 @@ import io.helidon.webserver.observe.ObserveFeature;
 import io.helidon.webserver.observe.health.HealthObserver;
 import io.helidon.webserver.observe.metrics.MetricsObserver;
 import io.sluice.api.OpenApiService;
-import io.sluice.api.RecordedObserver;
 import io.sluice.api.RouteTable;
 import io.sluice.diag.DiagnosticsService;
 import io.sluice.fileproxy.FileProxyService;
@@ -38,6 +37,7 @@ import io.sluice.observe.AccessLogFilter;
 import io.sluice.observe.HealthChecks;
 import io.sluice.observe.LivenessFilter;
 import io.sluice.observe.MetricsEndpointObserver;
+import io.sluice.observe.RoutingMappedObserver;
 import io.sluice.observe.Logs;
 import io.sluice.observe.ServerMeters;
 import io.sluice.observe.StatusService;
@@ -125,11 +125,11 @@ public final class Sluice implements AutoCloseable {
                         .addReceiveListener(headerDeadline)
                         .build()))
                 .addFeature(ObserveFeature.just(
-                        new RecordedObserver(HealthObserver.builder().details(true).useSystemServices(false)
+                        new RoutingMappedObserver(HealthObserver.builder().details(true).useSystemServices(false)
                                 .addChecks(checks.toArray(HealthCheck[]::new))
-                                .build(), routes),
-                        new RecordedObserver(new MetricsEndpointObserver(
-                                MetricsObserver.builder().meterRegistry(meters.registry()).build()), routes)))
+                                .build(), routes::recording),
+                        new RoutingMappedObserver(MetricsEndpointObserver.of(
+                                MetricsObserver.builder().meterRegistry(meters.registry()).build()), routes::recording)))
                 .routing(r -> routing(routes.recording(r), settings, features, meters, HealthChecks.liveness(checks), bodies, arrivals))
                 .build()
                 .start();

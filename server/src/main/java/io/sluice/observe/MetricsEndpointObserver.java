@@ -3,15 +3,11 @@ package io.sluice.observe;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
-import java.util.List;
-import java.util.function.UnaryOperator;
 
 import io.helidon.webserver.http.HttpFeature;
 import io.helidon.webserver.http.HttpRouting;
-import io.helidon.webserver.observe.ObserverConfigBase;
 import io.helidon.webserver.observe.metrics.MetricsObserver;
 import io.helidon.webserver.observe.spi.Observer;
-import io.helidon.webserver.spi.ServerFeature;
 
 /**
  * Helidon's metrics observer (the {@code /observe/metrics} endpoint, Prometheus text or JSON)
@@ -24,32 +20,12 @@ import io.helidon.webserver.spi.ServerFeature;
  * <p>How: the observer registers an {@link HttpFeature} whose setup adds the filter and the
  * endpoint; here that feature sees a routing builder on which {@code addFilter} does nothing.
  */
-public final class MetricsEndpointObserver implements Observer {
-    private final MetricsObserver delegate;
-
-    public MetricsEndpointObserver(MetricsObserver delegate) {
-        this.delegate = delegate;
+public final class MetricsEndpointObserver {
+    private MetricsEndpointObserver() {
     }
 
-    @Override
-    public ObserverConfigBase prototype() {
-        return delegate.prototype();
-    }
-
-    @Override
-    public String type() {
-        return delegate.type();
-    }
-
-    @Override
-    public String name() {
-        return delegate.name();
-    }
-
-    @Override
-    public void register(ServerFeature.ServerFeatureContext ctx, List<HttpRouting.Builder> routings,
-                         UnaryOperator<String> endpoint) {
-        delegate.register(ctx, routings.stream().map(MetricsEndpointObserver::featuresWithoutFilters).toList(), endpoint);
+    public static Observer of(MetricsObserver metrics) {
+        return new RoutingMappedObserver(metrics, MetricsEndpointObserver::featuresWithoutFilters);
     }
 
     /** A routing builder whose features (the observer's one) are set up on a builder that ignores filters. */

@@ -1,4 +1,4 @@
-package io.sluice.api;
+package io.sluice.observe;
 
 import java.util.List;
 import java.util.function.UnaryOperator;
@@ -9,16 +9,17 @@ import io.helidon.webserver.observe.spi.Observer;
 import io.helidon.webserver.spi.ServerFeature;
 
 /**
- * A Helidon observer (health, metrics: the {@code /observe/*} endpoints) whose routes land in the
- * {@link RouteTable}: they are added by Helidon's observe feature, not by Sluice's routing code.
+ * A Helidon observer (health, metrics: the {@code /observe/*} endpoints) that registers on routing
+ * builders passed through {@code map} first: how Sluice records the observers' routes in the route
+ * table and drops the metrics observer's per-request filter ({@link MetricsEndpointObserver}).
  */
-public final class RecordedObserver implements Observer {
+public final class RoutingMappedObserver implements Observer {
     private final Observer delegate;
-    private final RouteTable table;
+    private final UnaryOperator<HttpRouting.Builder> map;
 
-    public RecordedObserver(Observer delegate, RouteTable table) {
+    public RoutingMappedObserver(Observer delegate, UnaryOperator<HttpRouting.Builder> map) {
         this.delegate = delegate;
-        this.table = table;
+        this.map = map;
     }
 
     @Override
@@ -39,6 +40,6 @@ public final class RecordedObserver implements Observer {
     @Override
     public void register(ServerFeature.ServerFeatureContext ctx, List<HttpRouting.Builder> routings,
                          UnaryOperator<String> endpoint) {
-        delegate.register(ctx, routings.stream().map(table::recording).toList(), endpoint);
+        delegate.register(ctx, routings.stream().map(map).toList(), endpoint);
     }
 }
