@@ -2,6 +2,7 @@ package io.sluice.ratelimit;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 
@@ -22,6 +23,14 @@ class RedisDownTest {
                       "ratelimit.redis-prefix", "test:rl:" + UUID.randomUUID() + ":");
     }
 
+    private static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     @Test
     void fallbackFollowsConfiguration() throws Exception {
         Path dir = Files.createTempDirectory(Path.of("server/target").toAbsolutePath(), "redis-down-");
@@ -39,8 +48,10 @@ class RedisDownTest {
             String metrics = local.get("/observe/metrics").body();
             assertTrue(metrics.matches("(?s).*sluice_ratelimit_fallback(\\{[^}]*})? 1\\.0.*"), "fallback gauge is 1");
             // Logging is per JVM: the server started last writes the log for both.
-            String log = Files.readString(closed.logDir().resolve("server.log"));
-            assertTrue(log.contains("rate limiter: Redis unreachable"), "a WARN says so");
+            // The file appender flushes in batches, so the line may reach the file a moment later.
+            Path log = closed.logDir().resolve("server.log");
+            TestServer.await("a WARN saying Redis is unreachable", Duration.ofSeconds(10),
+                    () -> read(log).contains("rate limiter: Redis unreachable"));
 
             var refused = closed.get("/v1/models");
             assertEquals(503, refused.statusCode(), refused.body());
