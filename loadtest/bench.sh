@@ -66,33 +66,41 @@ sim 19091 5000 100
 sim 19092 2000 0
 "$JAVA" -Xmx512m -cp loadtest/target/sluice-loadtest.jar io.sluice.loadtest.bench.BareHelidon 19093 http://127.0.0.1:19090 \
   > "$OUT/bare.log" 2>&1 & PIDS+=($!); PID_bare=$!
+sluice lean 19084 "${RAISED[@]}" RATELIMIT_UPSTREAM_ENABLED=false
+sluice defaults 19081
+sluice api 19082 TASKS_ROLE=api TASKS_STREAM=bench:submit-only
+for u in http://127.0.0.1:19090/v1/models http://127.0.0.1:19091/v1/models http://127.0.0.1:19092/v1/models \
+         http://127.0.0.1:19093/; do ready "$u"; done
+ready http://127.0.0.1:19084/observe/health/ready "$PID_lean"
+ready http://127.0.0.1:19081/observe/health/ready "$PID_defaults"
+ready http://127.0.0.1:19082/observe/health/ready "$PID_api"
 # File proxy: three origins (normal / poor / very poor network) and two instances, adaptation on and off.
+wants() {   # scenario: true when BENCH_ARGS selects it (no --scenario, or all, or it is in the list)
+  local sel; sel=$(sed -n 's/.*--scenario=\([^ ]*\).*/\1/p' <<<"${BENCH_ARGS:-}")
+  case ",${sel}," in ",,"|*,all,*|*",$1,"*) return 0;; *) return 1;; esac
+}
 origin() {   # port flags...
   local port=$1; shift
   "$JAVA" -Xmx256m -cp loadtest/target/sluice-loadtest.jar io.sluice.loadtest.origin.FileOrigin --port="$port" "$@" \
     > "$OUT/origin-$port.log" 2>&1 & PIDS+=($!)
 }
-origin 19100 --latency-ms=10
-origin 19101 --latency-ms=100-200 --bandwidth=10Mbit --stall-share=0.015 --stall-ms=1000
-origin 19102 --latency-ms=300-500 --bandwidth=1Mbit --stall-share=0.05 --stall-ms=1000
 FILES=(FILEPROXY_ORIGINS_NORMAL_BASE_dash_URL=http://127.0.0.1:19100/media/
   FILEPROXY_ORIGINS_POOR_BASE_dash_URL=http://127.0.0.1:19101/media/
   FILEPROXY_ORIGINS_VERYPOOR_BASE_dash_URL=http://127.0.0.1:19102/media/
   FILEPROXY_MAX_dash_CONNECTIONS=3000 FILEPROXY_MAX_dash_CONNECTIONS_dash_PER_dash_ORIGIN=1000
   FILEPROXY_RATE_INITIAL_dash_RATE=100000 FILEPROXY_RATE_MAX_dash_RATE=100000)
-sluice files 19085 "${RAISED[@]}" "${FILES[@]}" FILEPROXY_ADAPTIVE=true
-sluice filesfixed 19086 "${RAISED[@]}" "${FILES[@]}" FILEPROXY_ADAPTIVE=false
-sluice lean 19084 "${RAISED[@]}" RATELIMIT_UPSTREAM_ENABLED=false
-sluice defaults 19081
-sluice api 19082 TASKS_ROLE=api TASKS_STREAM=bench:submit-only
-for u in http://127.0.0.1:19090/v1/models http://127.0.0.1:19091/v1/models http://127.0.0.1:19092/v1/models \
-         http://127.0.0.1:19093/ http://127.0.0.1:19100/_origin/stats http://127.0.0.1:19101/_origin/stats \
-         http://127.0.0.1:19102/_origin/stats; do ready "$u"; done
-ready http://127.0.0.1:19084/observe/health/ready "$PID_lean"
-ready http://127.0.0.1:19081/observe/health/ready "$PID_defaults"
-ready http://127.0.0.1:19082/observe/health/ready "$PID_api"
-ready http://127.0.0.1:19085/observe/health/ready "$PID_files"
-ready http://127.0.0.1:19086/observe/health/ready "$PID_filesfixed"
+PID_files=0; PID_filesfixed=0
+if wants files; then   # after the others are ready: five embedded Redis starting at once timed out on a busy box
+  origin 19100 --latency-ms=10
+  origin 19101 --latency-ms=100-200 --bandwidth=10Mbit --stall-share=0.015 --stall-ms=1000
+  origin 19102 --latency-ms=300-500 --bandwidth=1Mbit --stall-share=0.05 --stall-ms=1000
+  sluice files 19085 "${RAISED[@]}" "${FILES[@]}" FILEPROXY_ADAPTIVE=true
+  sluice filesfixed 19086 "${RAISED[@]}" "${FILES[@]}" FILEPROXY_ADAPTIVE=false
+  for u in http://127.0.0.1:19100/_origin/stats http://127.0.0.1:19101/_origin/stats http://127.0.0.1:19102/_origin/stats; do
+    ready "$u"; done
+  ready http://127.0.0.1:19085/observe/health/ready "$PID_files"
+  ready http://127.0.0.1:19086/observe/health/ready "$PID_filesfixed"
+fi
 
 # Start-to-ready of the full instance, alone: a first start (initdb), a clean stop (writes the CDS archive), a restart.
 t0=$(now_ms); full; ready http://127.0.0.1:19080/observe/health/ready "$PID_full"; START_FIRST=$(( $(now_ms) - t0 ))

@@ -10,6 +10,7 @@ import io.sluice.cache.Caches;
 import io.sluice.infra.Invalidations;
 import io.sluice.embeddings.Embeddings;
 import io.sluice.embeddings.EmbeddingsService;
+import io.sluice.fileproxy.CachedFile;
 import io.sluice.fileproxy.FileProxy;
 import io.sluice.limits.Admission;
 import io.sluice.limits.BulkheadSettings;
@@ -105,7 +106,8 @@ record Features(Admission admission,
                                                  infra.db(), infra.redis(), monitor);
         status.section("caches", caches::json);
         SceneStore scenes = new SceneStore(infra.db(), caches.create("scenes", Scene.class, v -> true));
-        FileProxy files = new FileProxy(s.fileProxy(), meters);   // /files/{origin}/...: streamed from allow-listed origins
+        FileProxy files = new FileProxy(s.fileProxy(), meters,   // /files/{origin}/...: streamed from allow-listed origins
+                s.fileProxy().caches() && s.cache().enabled() ? caches.create("files", CachedFile.class, f -> true) : null);
         resources.push(files);
         invalidations.start();
         return new Features(admission, deadlines, status, gate, chat, sessions, new TasksService(tasks, completer),

@@ -4,9 +4,11 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import io.sluice.cache.TwoLevelCache;
 import io.sluice.http.ApiException;
 import io.sluice.http.ErrorCode;
 import io.sluice.observe.ServerMeters;
@@ -15,18 +17,22 @@ import io.sluice.observe.ServerMeters;
  * The file proxy: the configured origins and the limits in front of them. A request passes, in order,
  * the origin's adaptive rate (a bounded wait, then 503 + Retry-After), then a connection slot of the
  * origin and one of the whole proxy (each waited for at most the connect timeout, then 503), then
- * {@link Transfer}. Admission and the per-client limits have already been taken by the filters.
+ * {@link Transfer}. Admission and the per-client limits have already been taken by the filters. An origin
+ * that caches small files answers from {@link FileCache} first: a hit takes none of the origin's limits.
  */
 public final class FileProxy implements AutoCloseable {
     private final FileProxySettings settings;
     private final Map<String, Origin> origins = new LinkedHashMap<>();
     private final Semaphore connections;
     private final Transfer transfer;
+    private final FileCache cache;
 
-    public FileProxy(FileProxySettings settings, ServerMeters meters) {
+    /** {@code files}: the two-level cache of small files; null when no origin caches or the cache is off. */
+    public FileProxy(FileProxySettings settings, ServerMeters meters, TwoLevelCache<CachedFile> files) {
         this.settings = settings;
         this.connections = new Semaphore(settings.maxConnections());
         this.transfer = new Transfer(settings);
+        this.cache = new FileCache(files, settings);
         settings.origins().forEach((name, o) -> {
             Origin origin = new Origin(o, settings);
             origin.registerMeters(meters);
@@ -41,6 +47,18 @@ public final class FileProxy implements AutoCloseable {
             throw ApiException.notFound(ErrorCode.ORIGIN_NOT_FOUND, "no origin named '" + target.origin()
                     + "' is configured (fileproxy.origins)");
         }
+        if (cache.applies(origin) && cache.serve(origin.name() + "/" + target.path(), req, res,
+                                                 () -> limited(origin, () -> cache.load(origin, target.path())))) {
+            return;   // answered from the two-level cache (loaded now or earlier)
+        }
+        limited(origin, () -> {
+            transfer.run(origin, target.path(), req, res);
+            return null;
+        });
+    }
+
+    /** {@code work} under the origin's rate, a connection slot of the origin and one of the whole proxy. */
+    private <T> T limited(Origin origin, Supplier<T> work) {
         pace(origin);
         long wait = settings.connectTimeout().toNanos();
         try {
@@ -52,7 +70,7 @@ public final class FileProxy implements AutoCloseable {
                     throw busy(origin);
                 }
                 try {
-                    transfer.run(origin, target.path(), req, res);
+                    return work.get();
                 } finally {
                     connections.release();
                 }

@@ -11,7 +11,9 @@ import io.sluice.ratelimit.RateLimitSettings;
 /**
  * The {@code fileproxy:} section. The base values are the guide's "poor I/O" column (16 KB chunks,
  * 90 s): with {@code adaptive} on, each origin's network level scales them (see {@link NetworkLevel}).
- * Without any origin the proxy answers 404 for every file and costs nothing elsewhere.
+ * Without any origin the proxy answers 404 for every file and costs nothing elsewhere. Small files may be
+ * kept in the two-level cache ({@code cache.max-file-size}, per origin {@code cache-max-file-size}),
+ * fresh for {@code cache.ttl} or the origin's shorter max-age (see {@link FileCache}).
  */
 public record FileProxySettings(Map<String, OriginSettings> origins,
                                 int maxConnections,
@@ -23,7 +25,10 @@ public record FileProxySettings(Map<String, OriginSettings> origins,
                                 int window,
                                 int hysteresis,
                                 RateLimitSettings.Upstream rate,
-                                Duration retryAfter) {
+                                Duration retryAfter,
+                                Duration cacheTtl) {
+    /** The largest file the two-level cache may hold: its L2 copy is one Redis string (base64 in JSON). */
+    static final long CACHE_MAX_FILE_SIZE = 8L << 20;
 
     public static FileProxySettings from(ConfigReader c) {
         int perOrigin = c.intAtLeast("fileproxy.max-connections-per-origin", 1);
@@ -39,9 +44,10 @@ public record FileProxySettings(Map<String, OriginSettings> origins,
                 c.duration("fileproxy.rate.interval"),
                 c.intAtLeast("fileproxy.rate.min-samples", 1),
                 c.duration("fileproxy.rate.max-wait"));
+        long cacheMax = cacheMaxFileSize(c, "fileproxy.cache.max-file-size");
         Map<String, OriginSettings> origins = new LinkedHashMap<>();
         for (String name : c.names("fileproxy.origins")) {
-            OriginSettings o = OriginSettings.from(c, name, perOrigin, initial, maxRate);
+            OriginSettings o = OriginSettings.from(c, name, perOrigin, initial, maxRate, cacheMax);
             if (o.initialRate() < minRate || o.initialRate() > o.maxRate()) {
                 throw new ConfigReader.InvalidConfigException("fileproxy.origins." + name + ".initial-rate",
                         String.valueOf(o.initialRate()), "must lie between fileproxy.rate.min-rate and the origin's max-rate");
@@ -65,7 +71,21 @@ public record FileProxySettings(Map<String, OriginSettings> origins,
                                      c.intAtLeast("fileproxy.window", 1),
                                      c.intAtLeast("fileproxy.hysteresis", 1),
                                      rate,
-                                     c.duration("fileproxy.retry-after"));
+                                     c.duration("fileproxy.retry-after"),
+                                     c.duration("fileproxy.cache.ttl"));
+    }
+
+    static long cacheMaxFileSize(ConfigReader c, String key) {
+        long max = c.size(key);
+        if (max < 0 || max > CACHE_MAX_FILE_SIZE) {
+            throw new ConfigReader.InvalidConfigException(key, String.valueOf(max), "must be 0 (no caching) to 8MB");
+        }
+        return max;
+    }
+
+    /** True when some origin may keep files in the two-level cache. */
+    public boolean caches() {
+        return origins.values().stream().anyMatch(o -> o.cacheMaxFileSize() > 0);
     }
 
     /** A path of a public origin ({@code /files/<public origin>/...}): callers need no credentials there. */

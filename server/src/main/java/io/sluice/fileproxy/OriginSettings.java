@@ -16,9 +16,11 @@ public record OriginSettings(String name,
                              boolean isPublic,
                              int maxConnections,
                              int initialRate,
-                             int maxRate) {
+                             int maxRate,
+                             long cacheMaxFileSize) {
 
-    static OriginSettings from(ConfigReader c, String name, int defaultConnections, int defaultRate, int defaultMaxRate) {
+    static OriginSettings from(ConfigReader c, String name, int defaultConnections, int defaultRate, int defaultMaxRate,
+                               long defaultCacheMaxFileSize) {
         String key = "fileproxy.origins." + name + ".";
         String base = c.string(key + "base-url").trim();
         URI uri;
@@ -40,7 +42,9 @@ public record OriginSettings(String name,
         int maxRate = c.exists(key + "max-rate") ? c.intAtLeast(key + "max-rate", 1) : defaultMaxRate;
         int rate = c.exists(key + "initial-rate") ? c.intAtLeast(key + "initial-rate", 1) : Math.min(defaultRate, maxRate);
         boolean open = c.exists(key + "public") && c.bool(key + "public");
-        return new OriginSettings(name, uri, header, value, open, connections, rate, maxRate);
+        long cacheMax = c.exists(key + "cache-max-file-size")
+                ? FileProxySettings.cacheMaxFileSize(c, key + "cache-max-file-size") : defaultCacheMaxFileSize;
+        return new OriginSettings(name, uri, header, value, open, connections, rate, maxRate, cacheMax);
     }
 
     @Override

@@ -46,19 +46,10 @@ final class Transfer {
     void run(Origin origin, String path, ServerRequest req, ServerResponse res) {
         NetworkLevel level = origin.level(settings.adaptive());
         Duration readTimeout = level.timeout(settings.totalTimeout());
-        URI uri;
-        try {
-            uri = URI.create(origin.settings.baseUrl() + path);   // raw, already checked by FilePaths
-        } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest(ErrorCode.INVALID_PATH, "the file path is not a valid URL path");
-        }
         boolean head = req.prologue().method() == Method.HEAD;
-        Http1ClientRequest up = origin.client.method(head ? Method.HEAD : Method.GET).uri(uri).readTimeout(readTimeout);
+        Http1ClientRequest up = request(origin, head ? Method.HEAD : Method.GET, path, readTimeout);
         for (HeaderName name : TO_ORIGIN) {
             req.headers().first(name).ifPresent(v -> up.header(name, v));
-        }
-        if (origin.header != null) {
-            up.header(origin.header);
         }
         long start = System.nanoTime();
         origin.stats.request();
@@ -94,6 +85,21 @@ final class Transfer {
         }
     }
 
+    /** A request to the origin for {@code path} (raw, already checked by FilePaths), with the origin's own header. */
+    static Http1ClientRequest request(Origin origin, Method method, String path, Duration readTimeout) {
+        URI uri;
+        try {
+            uri = URI.create(origin.settings.baseUrl() + path);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(ErrorCode.INVALID_PATH, "the file path is not a valid URL path");
+        }
+        Http1ClientRequest up = origin.client.method(method).uri(uri).readTimeout(readTimeout);
+        if (origin.header != null) {
+            up.header(origin.header);
+        }
+        return up;
+    }
+
     /** Origin to client through one buffer; a failed client write ends the relay quietly (nobody is listening). */
     private void copy(Origin origin, HttpClientResponse answer, ServerResponse res, int chunk) throws IOException {
         byte[] buffer = new byte[chunk];
@@ -125,7 +131,7 @@ final class Transfer {
         }
     }
 
-    private static void succeeded(Origin origin, long millis) {
+    static void succeeded(Origin origin, long millis) {
         origin.stats.responseTime(millis);
         origin.quality.record(millis);
         if (origin.rate != null) {
@@ -133,7 +139,7 @@ final class Transfer {
         }
     }
 
-    private static void failed(Origin origin) {
+    static void failed(Origin origin) {
         origin.stats.error();
         if (origin.rate != null) {
             origin.rate.record(true);
@@ -141,7 +147,7 @@ final class Transfer {
     }
 
     /** Connect failures 502, timeouts 504, anything else on the origin connection 502. */
-    private static ApiException map(Origin origin, Exception e, Duration readTimeout) {
+    static ApiException map(Origin origin, Exception e, Duration readTimeout) {
         for (Throwable c = e; c != null; c = c.getCause()) {
             if (c instanceof ConnectException || c instanceof NoRouteToHostException || c instanceof UnknownHostException
                     || c.getClass().getSimpleName().equals("RuntimeUnknownHostException")) {

@@ -31,6 +31,8 @@ public final class OriginSimulator implements AutoCloseable {
 
     private final ServerSocket server;
     private final Map<String, Long> files = new ConcurrentHashMap<>();
+    /** A Cache-Control header per file name (absent: none sent). */
+    public final Map<String, String> cacheControl = new ConcurrentHashMap<>();
     private final AtomicInteger open = new AtomicInteger();
     private final AtomicInteger requests = new AtomicInteger();
     public volatile int latencyMinMs;
@@ -167,7 +169,9 @@ public final class OriginSimulator implements AutoCloseable {
             return true;
         }
         String etag = "\"" + path.substring(7) + "-" + size + "\"";
-        String validators = "ETag: " + etag + "\r\nLast-Modified: " + LAST_MODIFIED + "\r\nAccept-Ranges: bytes\r\n";
+        String control = cacheControl.get(path.substring(7));
+        String validators = "ETag: " + etag + "\r\nLast-Modified: " + LAST_MODIFIED + "\r\nAccept-Ranges: bytes\r\n"
+                            + (control == null ? "" : "Cache-Control: " + control + "\r\n");
         if (etag.equals(h.get("if-none-match")) || LAST_MODIFIED.equals(h.get("if-modified-since"))) {
             head(out, "304 Not Modified", validators);
             return true;
