@@ -48,6 +48,28 @@ class FileProxySettingsTest {
     }
 
     @Test
+    void smallFileCachingIsOffUnlessSetAndAnOriginMayOverrideIt() {
+        FileProxySettings off = Settings.from(AppConfig.load(Map.of(
+                "fileproxy.origins.media.base-url", "https://files.example.com/media"))).fileProxy();
+        assertEquals(0, off.origins().get("media").cacheMaxFileSize());
+        assertFalse(off.caches());
+        assertEquals(Duration.ofSeconds(300), off.cacheTtl());
+        FileProxySettings on = Settings.from(AppConfig.load(Map.of(
+                "fileproxy.cache.max-file-size", "1MB",
+                "fileproxy.origins.media.base-url", "https://files.example.com/media",
+                "fileproxy.origins.video.base-url", "https://files.example.com/video",
+                "fileproxy.origins.video.cache-max-file-size", "0"))).fileProxy();
+        assertEquals(1 << 20, on.origins().get("media").cacheMaxFileSize());
+        assertEquals(0, on.origins().get("video").cacheMaxFileSize());
+        assertTrue(on.caches());
+        for (String key : new String[] {"fileproxy.cache.max-file-size", "fileproxy.origins.media.cache-max-file-size"}) {
+            var e = assertThrows(ConfigReader.InvalidConfigException.class, () -> Settings.from(AppConfig.load(Map.of(
+                    "fileproxy.origins.media.base-url", "https://files.example.com/media", key, "64MB"))));
+            assertTrue(e.getMessage().contains(key), e.getMessage());
+        }
+    }
+
+    @Test
     void levelsChangeOnlyAfterTheHysteresis() {
         NetworkQuality q = new NetworkQuality(4, 3);
         q.record(400);
