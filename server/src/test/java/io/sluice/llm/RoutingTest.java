@@ -38,6 +38,9 @@ class RoutingTest {
             Map.entry("llm.models.split.route", "east:split-m*3 | west:split-m*1"),
             Map.entry("llm.models.idle.route", "east:idle-m | west:idle-m"),
             Map.entry("llm.models.idle.strategy", "least-busy"),
+            Map.entry("llm.models.quick.route", "east:quick-m | west:quick-m"),
+            Map.entry("llm.models.quick.strategy", "lowest-latency"),
+            Map.entry("llm.models.quick-warm-up.route", "east:quick-m | west:quick-m"),   // the same two targets, by weight
             Map.entry("llm.models.guarded.route", "east:guarded-m, west:guarded-m"),
             Map.entry("llm.retry.max-attempts", "1"),
             Map.entry("llm.breaker.consecutive-failures", "3"),
@@ -111,6 +114,23 @@ class RoutingTest {
             release.countDown();
             assertEquals(200, held.get(30, TimeUnit.SECONDS).statusCode());
         }
+    }
+
+    @Test
+    void lowestLatencyPrefersTheTargetThatAnswersFirst() {
+        // Both targets measured warm (a cold first call can be slow on a loaded machine), by weight so each gets calls.
+        for (int i = 0; i < 40; i++) {
+            assertEquals(200, chat("quick-warm-up").statusCode());
+        }
+        gateway.upstream("east").byDefault(FakeUpstream.delayed(Duration.ofMillis(300), FakeUpstream.reply(3, Duration.ZERO)));
+        int west = 0;
+        for (int i = 0; i < 20; i++) {
+            if (provider(chat("quick")).equals("west")) {
+                west++;
+            }
+        }
+        assertTrue(west >= 16, "the fast target serves all but the odd exploring call: west " + west + " of 20");
+        assertTrue(target("east:quick-m").get("latency_ms").asDouble() > target("west:quick-m").get("latency_ms").asDouble());
     }
 
     @Test
