@@ -19,6 +19,7 @@ import io.sluice.limits.Deadlines;
 import io.sluice.llm.ChatCompletionsService;
 import io.sluice.llm.ChatRequestValidator;
 import io.sluice.llm.ChatRouter;
+import io.sluice.llm.Deployments;
 import io.sluice.llm.Completer;
 import io.sluice.llm.LlmMeters;
 import io.sluice.llm.ModelCatalog;
@@ -105,6 +106,7 @@ record Features(Admission admission,
         StatusService status = new StatusService(s.app().production(), s.http().maxPayloadSize(), admission,
                                                  infra.db(), infra.redis(), monitor);
         status.section("caches", caches::json);
+        status.section("routing", llm.router().deployments()::json);   // targets: breaker state, in flight, latency
         SceneStore scenes = new SceneStore(infra.db(), caches.create("scenes", Scene.class, v -> true));
         FileProxy files = new FileProxy(s.fileProxy(), meters,   // /files/{origin}/...: streamed from allow-listed origins
                 s.fileProxy().caches() && s.cache().enabled() ? caches.create("files", CachedFile.class, f -> true) : null);
@@ -128,7 +130,10 @@ record Features(Admission admission,
         resources.push(catalog);
         UpstreamLimiter upstreamLimiter = new UpstreamLimiter(s.ratelimit().upstream(), meters);
         upstreamLimiter.track(catalog.providers().keySet());
-        ChatRouter router = new ChatRouter(catalog.providers(), providerBulkheads, s.llm(),
+        // Routing across deployments: each target's circuit breaker, calls in flight and latency (/metrics, Prometheus).
+        Deployments deployments = new Deployments(s.llm(), catalog.providers());
+        deployments.registerMeters(meters.registry());
+        ChatRouter router = new ChatRouter(deployments, providerBulkheads, s.llm(),
                                            new LlmMeters(meters.registry()), upstreamLimiter, infra.tracing());
         UsageWriter usage = UsageWriter.start(infra.db(), s.usage());   // closed after HTTP and tasks stop, before the pool
         resources.push(usage);

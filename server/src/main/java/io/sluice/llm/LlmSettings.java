@@ -20,6 +20,7 @@ public record LlmSettings(int maxTokensLimit,
                           boolean asyncDefault,
                           Upstream upstream,
                           Retry retry,
+                          Breaker breaker,
                           Map<String, LlmProvider> providers,
                           Map<String, LlmModel> models) {
 
@@ -46,6 +47,21 @@ public record LlmSettings(int maxTokensLimit,
                         Duration budgetWindow) {
     }
 
+    /**
+     * {@code llm.breaker}: a target opens when {@code consecutiveFailures} calls in a row failed, or
+     * when at least {@code minCalls} calls in the {@code window} saw {@code failurePercent} % fail;
+     * open, it gets no calls for {@code cooldown}, then {@code halfOpenProbes} probe calls, which must
+     * all succeed to close it.
+     */
+    public record Breaker(boolean enabled,
+                          int consecutiveFailures,
+                          int failurePercent,
+                          int minCalls,
+                          Duration window,
+                          Duration cooldown,
+                          int halfOpenProbes) {
+    }
+
     public static LlmSettings from(ConfigReader c) {
         Upstream upstream = new Upstream(c.duration("llm.upstream.connect-timeout"),
                                          c.duration("llm.upstream.first-byte-timeout"),
@@ -61,6 +77,13 @@ public record LlmSettings(int maxTokensLimit,
                                 percent(c, "llm.retry.budget-percent"),
                                 c.intAtLeast("llm.retry.budget-min-retries", 0),
                                 c.duration("llm.retry.budget-window"));
+        Breaker breaker = new Breaker(c.bool("llm.breaker.enabled"),
+                                      c.intAtLeast("llm.breaker.consecutive-failures", 1),
+                                      percent(c, "llm.breaker.failure-percent"),
+                                      c.intAtLeast("llm.breaker.min-calls", 1),
+                                      c.duration("llm.breaker.window"),
+                                      c.duration("llm.breaker.cooldown"),
+                                      c.intAtLeast("llm.breaker.half-open-probes", 1));
         Map<String, LlmProvider> providers = new LinkedHashMap<>();
         for (String name : c.names("llm.providers")) {
             providers.put(name, LlmProvider.from(c, name));
@@ -81,7 +104,7 @@ public record LlmSettings(int maxTokensLimit,
                                c.duration("llm.ping-interval"),
                                c.duration("llm.client-probe-interval"),
                                c.bool("llm.async-default"),
-                               upstream, retry, Collections.unmodifiableMap(providers), Collections.unmodifiableMap(models));
+                               upstream, retry, breaker, Collections.unmodifiableMap(providers), Collections.unmodifiableMap(models));
     }
 
     private static int sseLine(ConfigReader c, String key) {

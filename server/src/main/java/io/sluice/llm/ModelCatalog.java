@@ -23,9 +23,11 @@ public final class ModelCatalog implements AutoCloseable {
     public ModelCatalog(LlmSettings s, Tracing tracing) {
         this.models = s.models();
         Semaphore allConnections = new Semaphore(s.upstream().maxConnections());
-        s.providers().forEach((name, p) -> providers.put(name, p.simulated()
-                ? new SimulatedProvider(p)
-                : new OpenAiCompatibleProvider(p, s.upstream(), allConnections, tracing)));
+        s.providers().forEach((name, p) -> providers.put(name, switch (p.type()) {
+            case LlmProvider.SIMULATED -> new SimulatedProvider(p);
+            case LlmProvider.ANTHROPIC -> new AnthropicProvider(p, s.upstream(), allConnections);
+            default -> new OpenAiCompatibleProvider(p, s.upstream(), allConnections, tracing);
+        }));
     }
 
     /** The model, or OpenAI's 404 {@code model_not_found}. */

@@ -56,7 +56,13 @@ public final class OpenAiCompatibleProvider implements Provider, AutoCloseable {
         this.timeouts = timeouts;
         this.connections = new Semaphore(timeouts.maxConnectionsPerProvider());
         this.allConnections = allConnections;
-        this.web = WebClient.builder()
+        this.web = webClient(timeouts);
+        this.client = web.client(Http1Client.PROTOCOL);
+    }
+
+    /** The upstream client every HTTP provider uses: keep-alive, tcp-no-delay, Sluice's connect and read timeouts. */
+    static WebClient webClient(LlmSettings.Upstream timeouts) {
+        return WebClient.builder()
                 // Without tcp-no-delay a request written in pieces waits on Nagle + delayed ACK (design.md).
                 .socketOptions(SocketOptions.builder()
                                        .tcpNoDelay(true)
@@ -71,7 +77,6 @@ public final class OpenAiCompatibleProvider implements Provider, AutoCloseable {
                 .shareConnectionCache(false)
                 .connectionCacheSize(timeouts.maxConnectionsPerProvider())
                 .build();
-        this.client = web.client(Http1Client.PROTOCOL);
     }
 
     @Override
@@ -139,12 +144,12 @@ public final class OpenAiCompatibleProvider implements Provider, AutoCloseable {
             if (Thread.currentThread().isInterrupted()) {
                 throw new InterruptedException("upstream call cancelled");
             }
-            throw map(e);
+            throw map(name, e);
         }
     }
 
     /** Connect failures, timeouts and broken connections; all worth a retry before the first byte. */
-    private UpstreamException map(Exception e) {
+    static UpstreamException map(String name, Exception e) {
         for (Throwable c = e; c != null; c = c.getCause()) {
             if (c instanceof ConnectException || c instanceof NoRouteToHostException || c instanceof UnknownHostException
                     || c.getClass().getSimpleName().equals("RuntimeUnknownHostException")) {
@@ -172,7 +177,7 @@ public final class OpenAiCompatibleProvider implements Provider, AutoCloseable {
         }
     }
 
-    private static Duration retryAfter(HttpClientResponse res) {
+    static Duration retryAfter(HttpClientResponse res) {
         try {
             return res.headers().first(HeaderNames.RETRY_AFTER).map(v -> Duration.ofSeconds(Long.parseLong(v.trim()))).orElse(null);
         } catch (NumberFormatException e) {

@@ -22,9 +22,10 @@ final class Relay {
 
     enum Kind { DONE, CLIENT_GONE, FAILED_BEFORE_FIRST_CHUNK, FAILED_AFTER_FIRST_CHUNK }
 
-    record Outcome(Kind kind, UpstreamException error, byte[] body) {
+    /** @param firstChunkNanos time to the first chunk (to the whole answer if not streamed) of a DONE call; else 0 */
+    record Outcome(Kind kind, UpstreamException error, byte[] body, long firstChunkNanos) {
         static Outcome failed(boolean relayed, UpstreamException error) {
-            return new Outcome(relayed ? Kind.FAILED_AFTER_FIRST_CHUNK : Kind.FAILED_BEFORE_FIRST_CHUNK, error, null);
+            return new Outcome(relayed ? Kind.FAILED_AFTER_FIRST_CHUNK : Kind.FAILED_BEFORE_FIRST_CHUNK, error, null, 0);
         }
     }
 
@@ -96,10 +97,11 @@ final class Relay {
             meters.call(provider, ErrorCode.UPSTREAM_INVALID_RESPONSE.code());
             return Outcome.failed(false, UpstreamException.invalid(provider, completion.problem()));
         }
-        meters.firstChunk(provider, System.nanoTime() - start);
+        long firstChunk = System.nanoTime() - start;
+        meters.firstChunk(provider, firstChunk);
         meters.call(provider, "ok");
         tally.body(completion);
-        return new Outcome(Kind.DONE, null, json);
+        return new Outcome(Kind.DONE, null, json, firstChunk);
     }
 
     /** Keeps a non-streamed answer; a provider that streams anyway has broken the contract. */
@@ -136,6 +138,7 @@ final class Relay {
         String provider = call.provider().name();
         long start = System.nanoTime();
         long lastChunk = start;
+        long firstChunk = 0;
         boolean relayed = false;
         try {
             while (true) {
@@ -160,7 +163,8 @@ final class Relay {
                 switch (event) {
                     case Attempt.Chunk c -> {
                         if (!relayed) {
-                            meters.firstChunk(provider, System.nanoTime() - start);
+                            firstChunk = System.nanoTime() - start;
+                            meters.firstChunk(provider, firstChunk);
                             relayed = true;
                         }
                         lastChunk = System.nanoTime();
@@ -188,7 +192,7 @@ final class Relay {
                         meters.call(provider, "ok");
                         out.done();
                         call.finish(FINISH_GRACE);
-                        return new Outcome(Kind.DONE, null, null);
+                        return new Outcome(Kind.DONE, null, null, firstChunk);
                     }
                     case Attempt.Failed f -> {
                         meters.call(provider, f.error().code());
@@ -199,7 +203,7 @@ final class Relay {
         } catch (ClientGoneException e) {
             call.cancel();
             meters.call(provider, "client_gone");
-            return new Outcome(Kind.CLIENT_GONE, null, null);
+            return new Outcome(Kind.CLIENT_GONE, null, null, 0);
         } catch (InterruptedException e) {
             // The request deadline interrupted this thread. The interrupt is consumed here on purpose:
             // left set, it would close the next socket this thread touches (the database, to store the reply).
