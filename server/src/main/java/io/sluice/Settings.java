@@ -23,6 +23,7 @@ import io.sluice.fileproxy.FileProxySettings;
 import io.sluice.observe.AccessLogSettings;
 import io.sluice.observe.LogSettings;
 import io.sluice.observe.monitor.MonitorSettings;
+import io.sluice.podcasts.PodcastSettings;
 import io.sluice.ratelimit.RateLimitSettings;
 import io.sluice.respcache.ResponseCacheSettings;
 import io.sluice.security.SecuritySettings;
@@ -56,7 +57,8 @@ public record Settings(AppSettings app,
                        EmbeddingSettings embeddings,
                        ResponseCacheSettings responseCache,
                        MonitorSettings monitoring,
-                       FileProxySettings fileProxy) {
+                       FileProxySettings fileProxy,
+                       PodcastSettings podcasts) {
 
     public static Settings from(Config config) {
         ConfigReader c = new ConfigReader(config);
@@ -85,7 +87,8 @@ public record Settings(AppSettings app,
                             embeddings,
                             ResponseCacheSettings.from(c, embeddings.models().keySet()),
                             MonitorSettings.from(c),
-                            FileProxySettings.from(c));
+                            FileProxySettings.from(c),
+                            PodcastSettings.from(c, llm.models().keySet()));
     }
 
     /** The settings as JSON, safe to print: every {@link io.sluice.config.Secret} component masked. */

@@ -1,0 +1,70 @@
+package io.sluice.podcasts;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Renders a podcast's missing lines through TTS, at most {@code parallelism} at once: that many
+ * virtual threads take lines from one queue, so however long the script, no more calls are in flight
+ * than the TTS bulkhead admits (its queue stays for other callers). Each finished line is on disk and
+ * marked in PostgreSQL before the next is taken, which is what a retry resumes from. The first failure
+ * stops the others taking new lines; a podcast deleted meanwhile stops them too.
+ */
+final class LineRenderer {
+    private final Voice voice;
+    private final Segments segments;
+    private final PodcastStore store;
+    private final int parallelism;
+
+    LineRenderer(Voice voice, Segments segments, PodcastStore store, int parallelism) {
+        this.voice = voice;
+        this.segments = segments;
+        this.store = store;
+        this.parallelism = parallelism;
+    }
+
+    int parallelism() {
+        return parallelism;
+    }
+
+    /** Renders the lines; false when the podcast went away meanwhile. A TTS failure is rethrown once all have stopped. */
+    boolean render(UUID id, List<ScriptLine> todo) throws InterruptedException {
+        Queue<ScriptLine> queue = new ConcurrentLinkedQueue<>(todo);
+        AtomicReference<RuntimeException> failure = new AtomicReference<>();
+        AtomicBoolean gone = new AtomicBoolean();
+        List<Thread> threads = new ArrayList<>();
+        for (int i = 0; i < Math.min(parallelism, todo.size()); i++) {
+            threads.add(Thread.ofVirtual().name("podcast-tts-" + i).start(() -> {
+                ScriptLine line;
+                while (failure.get() == null && !gone.get() && (line = queue.poll()) != null) {
+                    try {
+                        Voice.Speech speech = voice.speak(line.text(), line.voice(), "podcast-" + id + "-" + line.index());
+                        segments.write(id, line.index(), speech.pcm());
+                        if (!store.rendered(id, line.index(), speech.pcm().length, speech.format())) {
+                            gone.set(true);
+                        }
+                    } catch (RuntimeException e) {
+                        failure.compareAndSet(null, e);
+                    }
+                }
+            }));
+        }
+        try {
+            for (Thread t : threads) {
+                t.join();   // bounded: each TTS call has its own timeout, and no thread takes a line after a failure
+            }
+        } catch (InterruptedException e) {
+            threads.forEach(Thread::interrupt);   // the worker is stopping: the calls in flight give up
+            throw e;
+        }
+        if (failure.get() != null) {
+            throw failure.get();
+        }
+        return !gone.get();
+    }
+}

@@ -1,0 +1,52 @@
+package io.sluice.podcasts;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Set;
+
+import io.sluice.config.ConfigReader;
+import io.sluice.config.ConfigReader.InvalidConfigException;
+
+/**
+ * The {@code podcasts:} section: where audio files live, the model that writes scripts, how long a
+ * script may be, how many lines render at once (never more than the TTS bulkhead admits), and the
+ * pace and length of a progress stream.
+ */
+public record PodcastSettings(Path dir,
+                              String model,
+                              String ttsModel,
+                              int defaultLines,
+                              int maxLines,
+                              int maxLineChars,
+                              int parallelism,
+                              Duration pollInterval,
+                              Duration pingInterval,
+                              Duration eventsTimeout) {
+
+    /** @param models the configured chat models; {@code podcasts.model} must be one of them */
+    public static PodcastSettings from(ConfigReader c, Set<String> models) {
+        String model = c.string("podcasts.model").trim();
+        if (!models.contains(model)) {
+            throw new InvalidConfigException("podcasts.model", model, "not a configured model (llm.models: " + models + ")");
+        }
+        String dir = c.string("podcasts.dir").trim();
+        if (dir.isEmpty()) {
+            throw new InvalidConfigException("podcasts.dir", dir, "must name a directory");
+        }
+        int maxLines = c.intAtLeast("podcasts.max-lines", 2);
+        int defaultLines = c.intAtLeast("podcasts.default-lines", 2);
+        if (defaultLines > maxLines) {
+            throw new InvalidConfigException("podcasts.default-lines", String.valueOf(defaultLines),
+                                             "must be at most podcasts.max-lines (" + maxLines + ")");
+        }
+        return new PodcastSettings(Path.of(dir), model, c.string("podcasts.tts-model").trim(), defaultLines, maxLines,
+                                   c.intAtLeast("podcasts.max-line-chars", 20), c.intAtLeast("podcasts.parallelism", 1),
+                                   c.duration("podcasts.poll-interval"), c.duration("podcasts.ping-interval"),
+                                   c.duration("podcasts.events-timeout"));
+    }
+
+    /** Lines rendered at once: the configured parallelism, capped by the TTS bulkhead's concurrency. */
+    public int parallelism(int ttsBulkhead) {
+        return Math.max(1, Math.min(parallelism, ttsBulkhead));
+    }
+}
