@@ -5,6 +5,7 @@ import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import io.sluice.audio.Audio;
 import io.sluice.cache.CacheService;
 import io.sluice.cache.Caches;
 import io.sluice.infra.Invalidations;
@@ -53,7 +54,8 @@ record Features(Admission admission,
                 CacheService cache,
                 Tracing tracing,
                 EmbeddingsService embeddings,
-                FileProxy files) {
+                FileProxy files,
+                Audio audio) {
 
     /** The LLM parts that chat, sessions and tasks share. */
     private record Llm(ModelCatalog catalog, ChatRouter router, ChatRequestValidator validator, UsageWriter usage,
@@ -107,10 +109,13 @@ record Features(Admission admission,
         SceneStore scenes = new SceneStore(infra.db(), caches.create("scenes", Scene.class, v -> true));
         FileProxy files = new FileProxy(s.fileProxy(), meters);   // /files/{origin}/...: streamed from allow-listed origins
         resources.push(files);
+        // Speech and transcription (/v1/audio/*) under the tts and asr bulkheads; other features render lines via audio.speech().
+        Audio audio = new Audio(s.audio(), llm.bulkheads().get("tts"), llm.bulkheads().get("asr"), meters.registry());
+        resources.push(audio);
         invalidations.start();
         return new Features(admission, deadlines, status, gate, chat, sessions, new TasksService(tasks, completer),
                             new ScenesService(scenes, tasks, completer), new CacheService(caches), infra.tracing(),
-                            new EmbeddingsService(embeddings), files);
+                            new EmbeddingsService(embeddings), files, audio);
     }
 
     /** Providers behind models, a bulkhead per provider around its upstream calls, the adaptive upstream limit. */

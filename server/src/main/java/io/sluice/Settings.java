@@ -4,6 +4,7 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.helidon.config.Config;
+import io.sluice.audio.AudioSettings;
 import io.sluice.auth.AuthSettings;
 import io.sluice.cache.CacheSettings;
 import io.sluice.config.AppSettings;
@@ -56,7 +57,8 @@ public record Settings(AppSettings app,
                        EmbeddingSettings embeddings,
                        ResponseCacheSettings responseCache,
                        MonitorSettings monitoring,
-                       FileProxySettings fileProxy) {
+                       FileProxySettings fileProxy,
+                       AudioSettings audio) {
 
     public static Settings from(Config config) {
         ConfigReader c = new ConfigReader(config);
@@ -85,7 +87,8 @@ public record Settings(AppSettings app,
                             embeddings,
                             ResponseCacheSettings.from(c, embeddings.models().keySet()),
                             MonitorSettings.from(c),
-                            FileProxySettings.from(c));
+                            FileProxySettings.from(c),
+                            AudioSettings.from(c));
     }
 
     /** The settings as JSON, safe to print: every {@link io.sluice.config.Secret} component masked. */
