@@ -4,6 +4,7 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.helidon.config.Config;
+import io.sluice.audio.AudioSettings;
 import io.sluice.auth.AuthSettings;
 import io.sluice.cache.CacheSettings;
 import io.sluice.config.AppSettings;
@@ -58,6 +59,7 @@ public record Settings(AppSettings app,
                        ResponseCacheSettings responseCache,
                        MonitorSettings monitoring,
                        FileProxySettings fileProxy,
+                       AudioSettings audio,
                        PodcastSettings podcasts) {
 
     public static Settings from(Config config) {
@@ -66,6 +68,7 @@ public record Settings(AppSettings app,
         AdmissionSettings admission = AdmissionSettings.from(c);
         LlmSettings llm = LlmSettings.from(c);
         EmbeddingSettings embeddings = EmbeddingSettings.from(c);
+        AudioSettings audio = AudioSettings.from(c);
         return new Settings(app,
                             HttpSettings.from(c),
                             admission,
@@ -88,7 +91,8 @@ public record Settings(AppSettings app,
                             ResponseCacheSettings.from(c, embeddings.models().keySet()),
                             MonitorSettings.from(c),
                             FileProxySettings.from(c),
-                            PodcastSettings.from(c, llm.models().keySet()));
+                            audio,
+                            PodcastSettings.from(c, llm.models().keySet(), audio));
     }
 
     /** The settings as JSON, safe to print: every {@link io.sluice.config.Secret} component masked. */

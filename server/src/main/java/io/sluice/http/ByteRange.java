@@ -35,7 +35,7 @@ public record ByteRange(long first, long last) {
                 return new ByteRange(Math.max(0, length - suffix), length - 1);
             }
             long first = Long.parseLong(a);
-            long last = b.isEmpty() ? length - 1 : Long.parseLong(b);
+            long last = b.isEmpty() ? Long.MAX_VALUE : Long.parseLong(b);
             if (first < 0 || last < first) {
                 return null;                         // invalid: ignored, the whole representation is sent
             }

@@ -37,6 +37,7 @@ public enum ErrorCode {
     MISSING_VARIABLES(400, "missing_variables"),
     UPSTREAM_REJECTED_REQUEST(400, "upstream_rejected_request"),
     INVALID_PATH(400, "invalid_path"),
+    INVALID_AUDIO(400, "invalid_audio"),
     // 401, 403
     UNAUTHORIZED(401, "unauthorized"),
     INVALID_API_KEY(401, "invalid_api_key"),

@@ -43,7 +43,7 @@ final class LineRenderer {
                 ScriptLine line;
                 while (failure.get() == null && !gone.get() && (line = queue.poll()) != null) {
                     try {
-                        Voice.Speech speech = voice.speak(line.text(), line.voice(), "podcast-" + id + "-" + line.index());
+                        Voice.Spoken speech = voice.speak(line.text(), line.voice(), "podcast-" + id + "-" + line.index());
                         segments.write(id, line.index(), speech.pcm());
                         if (!store.rendered(id, line.index(), speech.pcm().length, speech.format())) {
                             gone.set(true);

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.UUID;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.sluice.audio.Wav;
 import io.sluice.http.ApiException;
 import io.sluice.http.ErrorCode;
 import io.sluice.http.Json;
@@ -102,7 +103,7 @@ final class PodcastRunner implements TaskRunner {
     }
 
     private JsonNode join(UUID id, List<PodcastStore.LineState> lines) {
-        Voice.PcmFormat format = lines.getFirst().format();
+        Wav.Format format = lines.getFirst().format();
         long pcm = 0;
         for (PodcastStore.LineState l : lines) {
             if (!l.rendered()) {
@@ -116,7 +117,7 @@ final class PodcastRunner implements TaskRunner {
             pcm += l.pcmBytes();
         }
         long bytes = segments.join(id, lines.stream().map(l -> l.line().index()).toList(), pcm, format);
-        if (!store.succeed(id, format.millis(pcm), bytes)) {
+        if (!store.succeed(id, Voice.millis(format, pcm), bytes)) {
             return gone(id);
         }
         segments.dropSegments(id);

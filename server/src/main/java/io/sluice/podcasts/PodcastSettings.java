@@ -3,7 +3,9 @@ package io.sluice.podcasts;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Set;
+import java.util.TreeSet;
 
+import io.sluice.audio.AudioSettings;
 import io.sluice.config.ConfigReader;
 import io.sluice.config.ConfigReader.InvalidConfigException;
 
@@ -23,11 +25,25 @@ public record PodcastSettings(Path dir,
                               Duration pingInterval,
                               Duration eventsTimeout) {
 
-    /** @param models the configured chat models; {@code podcasts.model} must be one of them */
-    public static PodcastSettings from(ConfigReader c, Set<String> models) {
+    /**
+     * @param models the configured chat models; {@code podcasts.model} must be one of them
+     * @param audio the audio section; {@code podcasts.tts-model} must be one of its speech models
+     */
+    public static PodcastSettings from(ConfigReader c, Set<String> models, AudioSettings audio) {
         String model = c.string("podcasts.model").trim();
         if (!models.contains(model)) {
             throw new InvalidConfigException("podcasts.model", model, "not a configured model (llm.models: " + models + ")");
+        }
+        String ttsModel = c.string("podcasts.tts-model").trim();
+        Set<String> speech = new TreeSet<>();
+        audio.models().forEach((name, m) -> {
+            if (m.kind() == AudioSettings.Kind.SPEECH) {
+                speech.add(name);
+            }
+        });
+        if (!speech.contains(ttsModel)) {
+            throw new InvalidConfigException("podcasts.tts-model", ttsModel,
+                                             "not a configured speech model (audio.models of kind speech: " + speech + ")");
         }
         String dir = c.string("podcasts.dir").trim();
         if (dir.isEmpty()) {
@@ -39,7 +55,7 @@ public record PodcastSettings(Path dir,
             throw new InvalidConfigException("podcasts.default-lines", String.valueOf(defaultLines),
                                              "must be at most podcasts.max-lines (" + maxLines + ")");
         }
-        return new PodcastSettings(Path.of(dir), model, c.string("podcasts.tts-model").trim(), defaultLines, maxLines,
+        return new PodcastSettings(Path.of(dir), model, ttsModel, defaultLines, maxLines,
                                    c.intAtLeast("podcasts.max-line-chars", 20), c.intAtLeast("podcasts.parallelism", 1),
                                    c.duration("podcasts.poll-interval"), c.duration("podcasts.ping-interval"),
                                    c.duration("podcasts.events-timeout"));

@@ -11,6 +11,7 @@ import java.util.UUID;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.sluice.audio.Wav;
 import io.sluice.http.Json;
 import io.sluice.infra.Database;
 
@@ -32,7 +33,7 @@ final class PodcastStore {
     }
 
     /** A line with what is known of its rendering: the segment's size and format, or null when not rendered. */
-    record LineState(ScriptLine line, Long pcmBytes, Voice.PcmFormat format) {
+    record LineState(ScriptLine line, Long pcmBytes, Wav.Format format) {
         boolean rendered() {
             return pcmBytes != null;
         }
@@ -95,7 +96,7 @@ final class PodcastStore {
     }
 
     /** Marks a line rendered and counts it; false when the podcast is gone or no longer rendering. */
-    boolean rendered(UUID id, int index, long pcmBytes, Voice.PcmFormat f) {
+    boolean rendered(UUID id, int index, long pcmBytes, Wav.Format f) {
         return db.update("WITH line AS (UPDATE podcast_lines SET pcm_bytes = ?, sample_rate = ?, channels = ?, bits = ?, "
                          + "rendered_at = now() WHERE podcast_id = ? AND idx = ? AND rendered_at IS NULL RETURNING idx) "
                          + "UPDATE podcasts SET lines_done = lines_done + (SELECT count(*) FROM line), updated_at = now() "
@@ -157,7 +158,7 @@ final class PodcastStore {
         if (rs.wasNull()) {
             return new LineState(line, null, null);
         }
-        return new LineState(line, bytes, new Voice.PcmFormat(rs.getInt("sample_rate"), rs.getInt("channels"), rs.getInt("bits")));
+        return new LineState(line, bytes, new Wav.Format(rs.getInt("sample_rate"), rs.getInt("channels"), rs.getInt("bits")));
     }
 
     private static Podcast map(ResultSet rs) throws SQLException {

@@ -10,6 +10,8 @@ import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.UUID;
 
+import io.sluice.audio.Wav;
+
 /**
  * A podcast's files under {@code podcasts.dir}: one raw PCM segment per rendered line in
  * {@code <id>/NNNNN.pcm} while it is made, then the joined {@code <id>.wav}. Every file is written
@@ -61,13 +63,13 @@ final class Segments {
      * Joins the segments, in order, into one WAV file with one header whose sizes are the sum of the
      * segments; returns the file's size. The segments stay until {@link #dropSegments}.
      */
-    long join(UUID id, List<Integer> indexes, long pcmBytes, Voice.PcmFormat format) {
+    long join(UUID id, List<Integer> indexes, long pcmBytes, Wav.Format format) {
         Path target = audio(id);
         Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
         try {
             Files.createDirectories(dir);
             try (OutputStream out = Files.newOutputStream(tmp)) {
-                out.write(WavHeader.of(format, pcmBytes));
+                out.write(Wav.header(format, pcmBytes));
                 for (int index : indexes) {
                     Files.copy(segment(id, index), out);
                 }
