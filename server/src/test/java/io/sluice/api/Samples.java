@@ -54,6 +54,7 @@ final class Samples {
         scenes();
         caches();
         files();
+        podcasts();
         diagnostics();
         call("POST", "/api/auth/logout", "/api/auth/logout", null);
         return taken;
@@ -135,6 +136,18 @@ final class Samples {
     private void files() {
         call("GET", "/files/{origin}/{+path}", "/files/nowhere/dir/a.bin", null);
         call("HEAD", "/files/{origin}/{+path}", "/files/nowhere/dir/a.bin", null);
+    }
+
+    /** A two-line script spoken by the simulated TTS: finished within seconds, then every route of a finished podcast. */
+    private void podcasts() {
+        String body = "{\"script\":\"Ana: Hello.\\nBen: Bye.\",\"hosts\":[{\"name\":\"Ana\",\"voice\":\"alloy\"},"
+                      + "{\"name\":\"Ben\",\"voice\":\"echo\"}]}";
+        String id = field(call("POST", "/v1/podcasts", "/v1/podcasts", body), "id");
+        call("GET", "/v1/podcasts/{id}/events", "/v1/podcasts/" + id + "/events", null);   // ends with the final state
+        call("GET", "/v1/podcasts/{id}", "/v1/podcasts/" + id, null);
+        call("GET", "/v1/podcasts/{id}/audio", "/v1/podcasts/" + id + "/audio", null);
+        call("HEAD", "/v1/podcasts/{id}/audio", "/v1/podcasts/" + id + "/audio", null);
+        call("DELETE", "/v1/podcasts/{id}", "/v1/podcasts/" + id, null);
     }
 
     private void diagnostics() {
