@@ -1,31 +1,44 @@
 package io.sluice.podcasts;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
+import io.sluice.http.ApiException;
+import io.sluice.http.ErrorCode;
+
 /**
  * Renders a podcast's missing lines through TTS, at most {@code parallelism} at once: that many
- * virtual threads take lines from one queue, so however long the script, no more calls are in flight
- * than the TTS bulkhead admits (its queue stays for other callers). Each finished line is on disk and
- * marked in PostgreSQL before the next is taken, which is what a retry resumes from. The first failure
- * stops the others taking new lines; a podcast deleted meanwhile stops them too.
+ * virtual threads take lines from one queue. Every call also holds one of this instance's podcast
+ * {@code slots} (as many as the TTS bulkhead admits, shared by all podcasts rendering here), so
+ * podcasts together never put more calls in flight than the bulkhead's limit and never fill its queue,
+ * which stays for {@code /v1/audio/speech} callers; a slot is waited for at most {@code slotTimeout}.
+ * Each finished line is on disk and marked in PostgreSQL before the next is taken, which is what a
+ * retry resumes from. The first failure stops the others taking new lines; a podcast deleted meanwhile
+ * stops them too.
  */
 final class LineRenderer {
     private final Voice voice;
     private final Segments segments;
     private final PodcastStore store;
     private final int parallelism;
+    private final Semaphore slots;
+    private final Duration slotTimeout;
 
-    LineRenderer(Voice voice, Segments segments, PodcastStore store, int parallelism) {
+    LineRenderer(Voice voice, Segments segments, PodcastStore store, int parallelism, Semaphore slots, Duration slotTimeout) {
         this.voice = voice;
         this.segments = segments;
         this.store = store;
         this.parallelism = parallelism;
+        this.slots = slots;
+        this.slotTimeout = slotTimeout;
     }
 
     int parallelism() {
@@ -43,13 +56,17 @@ final class LineRenderer {
                 ScriptLine line;
                 while (failure.get() == null && !gone.get() && (line = queue.poll()) != null) {
                     try {
-                        Voice.Spoken speech = voice.speak(line.text(), line.voice(), "podcast-" + id + "-" + line.index());
+                        Voice.Spoken speech = speak(id, line);
                         segments.write(id, line.index(), speech.pcm());
                         if (!store.rendered(id, line.index(), speech.pcm().length, speech.format())) {
                             gone.set(true);
                         }
                     } catch (RuntimeException e) {
                         failure.compareAndSet(null, e);
+                    } catch (InterruptedException e) {
+                        failure.compareAndSet(null, ApiException.unavailable(ErrorCode.INTERRUPTED,
+                                "the worker stopped while a line waited for TTS", Duration.ofSeconds(1)));
+                        return;
                     }
                 }
             }));
@@ -66,5 +83,17 @@ final class LineRenderer {
             throw failure.get();
         }
         return !gone.get();
+    }
+
+    private Voice.Spoken speak(UUID id, ScriptLine line) throws InterruptedException {
+        if (!slots.tryAcquire(slotTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw ApiException.unavailable(ErrorCode.BULKHEAD_TIMEOUT, "no TTS slot for podcasts came free within "
+                    + slotTimeout.toSeconds() + " s (podcasts.slot-timeout)", Duration.ofSeconds(5));
+        }
+        try {
+            return voice.speak(line.text(), line.voice(), "podcast-" + id + "-" + line.index());
+        } finally {
+            slots.release();
+        }
     }
 }

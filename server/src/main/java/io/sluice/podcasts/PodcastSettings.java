@@ -21,6 +21,7 @@ public record PodcastSettings(Path dir,
                               int maxLines,
                               int maxLineChars,
                               int parallelism,
+                              Duration slotTimeout,
                               Duration pollInterval,
                               Duration pingInterval,
                               Duration eventsTimeout) {
@@ -57,6 +58,7 @@ public record PodcastSettings(Path dir,
         }
         return new PodcastSettings(Path.of(dir), model, ttsModel, defaultLines, maxLines,
                                    c.intAtLeast("podcasts.max-line-chars", 20), c.intAtLeast("podcasts.parallelism", 1),
+                                   c.duration("podcasts.slot-timeout"),
                                    c.duration("podcasts.poll-interval"), c.duration("podcasts.ping-interval"),
                                    c.duration("podcasts.events-timeout"));
     }

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.Semaphore;
 
 import io.sluice.infra.Database;
 import io.sluice.llm.Completer;
@@ -37,7 +38,9 @@ public final class Podcasts {
         this.segments = new Segments(settings.dir());
         this.parallelism = settings.parallelism(ttsConcurrency);
         this.runner = new PodcastRunner(store, segments, new ScriptWriter(completer),
-                                        new LineRenderer(voice, segments, store, parallelism), settings, maxAttempts);
+                                        new LineRenderer(voice, segments, store, parallelism,
+                                                         new Semaphore(Math.max(1, ttsConcurrency), true), settings.slotTimeout()),
+                                        settings, maxAttempts);
     }
 
     public TaskRunner runner() {

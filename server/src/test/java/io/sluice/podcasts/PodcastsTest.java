@@ -51,6 +51,9 @@ class PodcastsTest {
         Map<String, String> c = new HashMap<>(tts.config());
         c.put("podcasts.dir", dir.toString());
         c.put("podcasts.parallelism", "2");
+        // Three podcasts at once want 6 calls; the bulkhead admits 3 and queues none: the instance's podcast slots must hold the rest.
+        c.put("bulkheads.tts.max-concurrent", "3");
+        c.put("bulkheads.tts.max-queue", "0");
         c.put("podcasts.poll-interval", "50ms");
         c.put("llm.providers.simulated.latency", "5ms");
         c.put("llm.providers.simulated.tokens-per-second", "100000");
@@ -189,6 +192,26 @@ class PodcastsTest {
         assertTrue(tts.maxInFlight() <= 2, "never more lines at once than podcasts.parallelism: " + tts.maxInFlight());
         TestServer.await("the streaming permit returned", Duration.ofSeconds(5),
                          () -> server.health().get("concurrent_streaming").asInt() == 0);
+    }
+
+    @Test
+    void podcastsRenderingTogetherNeverOverfillTheTtsBulkhead() {
+        tts.delay(100);
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            var submitted = server.postJson("/v1/podcasts", "{\"script\":" + Json.write(SCRIPT) + ",\"hosts\":" + HOSTS + "}");
+            assertEquals(202, submitted.statusCode(), submitted.body());
+            ids.add(json(submitted).get("id").asText());
+        }
+        for (String id : ids) {
+            JsonNode done = awaitFinished(server, id);
+            assertEquals("succeeded", done.get("status").asText(), done.toString());
+            JsonNode task = json(server.get("/v1/tasks/" + done.get("task_id").asText()));
+            assertEquals(1, task.get("attempts").asInt(), "no line was refused by a full bulkhead: " + task);
+        }
+        assertEquals(18, tts.calls());
+        assertTrue(tts.maxInFlight() <= 3, "TTS calls in flight never above bulkheads.tts.max-concurrent: " + tts.maxInFlight());
+        assertTrue(tts.maxInFlight() >= 2, "lines did render in parallel: " + tts.maxInFlight());
     }
 
     @Test
