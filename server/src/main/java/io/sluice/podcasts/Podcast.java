@@ -68,7 +68,10 @@ public record Podcast(UUID id,
         m.put("id", id.toString());
         m.put("object", "podcast");
         m.put("status", status.db());
-        m.put("progress", Map.of("lines_rendered", linesDone, "lines_total", linesTotal));
+        Map<String, Object> progress = new LinkedHashMap<>();
+        progress.put("lines_rendered", linesDone);
+        progress.put("lines_total", linesTotal);
+        m.put("progress", progress);
         m.put("error", error);
         return m;
     }
