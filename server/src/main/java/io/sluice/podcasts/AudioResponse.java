@@ -31,6 +31,9 @@ final class AudioResponse {
     }
 
     static void send(Podcast p, Path file, ServerRequest req, ServerResponse res) {
+        if (!Files.isRegularFile(file)) {   // checked before any header is set: the error answer is a plain 404
+            throw ApiException.notFound(ErrorCode.PODCAST_NOT_FOUND, "the audio file of podcast " + p.id() + " is gone");
+        }
         long length = p.audioBytes();
         String etag = p.etag();
         res.header(HeaderNames.ACCEPT_RANGES, "bytes");

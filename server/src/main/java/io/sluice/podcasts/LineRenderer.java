@@ -41,10 +41,6 @@ final class LineRenderer {
         this.slotTimeout = slotTimeout;
     }
 
-    int parallelism() {
-        return parallelism;
-    }
-
     /** Renders the lines; false when the podcast went away meanwhile. A TTS failure is rethrown once all have stopped. */
     boolean render(UUID id, List<ScriptLine> todo) throws InterruptedException {
         Queue<ScriptLine> queue = new ConcurrentLinkedQueue<>(todo);

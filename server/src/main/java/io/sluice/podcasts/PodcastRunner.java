@@ -138,8 +138,8 @@ final class PodcastRunner implements TaskRunner {
         JsonNode error = Json.MAPPER.valueToTree(Map.of("code", code, "message", message));
         if (retryable && task.attempts() < maxAttempts) {
             store.retrying(id, error);
-        } else {
-            store.fail(id, error);
+        } else if (store.fail(id, error)) {
+            segments.dropSegments(id);   // nothing resumes a failed podcast: its segments are garbage
         }
         return new Failure(retryable, code, message);
     }

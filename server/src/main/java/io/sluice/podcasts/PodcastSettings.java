@@ -50,6 +50,11 @@ public record PodcastSettings(Path dir,
         if (dir.isEmpty()) {
             throw new InvalidConfigException("podcasts.dir", dir, "must name a directory");
         }
+        int maxLineChars = c.intAtLeast("podcasts.max-line-chars", 20);
+        if (maxLineChars > audio.maxInputChars()) {
+            throw new InvalidConfigException("podcasts.max-line-chars", String.valueOf(maxLineChars),
+                                             "must be at most audio.max-input-chars (" + audio.maxInputChars() + "): every line is spoken whole");
+        }
         int maxLines = c.intAtLeast("podcasts.max-lines", 2);
         int defaultLines = c.intAtLeast("podcasts.default-lines", 2);
         if (defaultLines > maxLines) {
@@ -57,7 +62,7 @@ public record PodcastSettings(Path dir,
                                              "must be at most podcasts.max-lines (" + maxLines + ")");
         }
         return new PodcastSettings(Path.of(dir), model, ttsModel, defaultLines, maxLines,
-                                   c.intAtLeast("podcasts.max-line-chars", 20), c.intAtLeast("podcasts.parallelism", 1),
+                                   maxLineChars, c.intAtLeast("podcasts.parallelism", 1),
                                    c.duration("podcasts.slot-timeout"),
                                    c.duration("podcasts.poll-interval"), c.duration("podcasts.ping-interval"),
                                    c.duration("podcasts.events-timeout"));

@@ -25,7 +25,6 @@ public final class Podcasts {
     private final PodcastStore store;
     private final Segments segments;
     private final PodcastRunner runner;
-    private final int parallelism;
 
     /**
      * @param ttsConcurrency the TTS bulkhead's max-concurrent: lines render at most this many at once
@@ -36,9 +35,8 @@ public final class Podcasts {
         this.settings = settings;
         this.store = new PodcastStore(db);
         this.segments = new Segments(settings.dir());
-        this.parallelism = settings.parallelism(ttsConcurrency);
         this.runner = new PodcastRunner(store, segments, new ScriptWriter(completer),
-                                        new LineRenderer(voice, segments, store, parallelism,
+                                        new LineRenderer(voice, segments, store, settings.parallelism(ttsConcurrency),
                                                          new Semaphore(Math.max(1, ttsConcurrency), true), settings.slotTimeout()),
                                         settings, maxAttempts);
     }
@@ -57,10 +55,6 @@ public final class Podcasts {
 
     Segments segments() {
         return segments;
-    }
-
-    int parallelism() {
-        return parallelism;
     }
 
     /**

@@ -35,6 +35,7 @@ final class FakeTts implements AutoCloseable {
     private final AtomicInteger maxInFlight = new AtomicInteger();
     private volatile long delayMillis;
     private volatile int hangFrom = Integer.MAX_VALUE;
+    private volatile String refuse;   // input text answered 400, as an upstream refuses a request
 
     FakeTts(long delayMillis) throws IOException {
         this.delayMillis = delayMillis;
@@ -57,6 +58,10 @@ final class FakeTts implements AutoCloseable {
 
     void hangFrom(int call) {
         hangFrom = call;
+    }
+
+    void refuse(String text) {
+        refuse = text;
     }
 
     void delay(long millis) {
@@ -85,6 +90,7 @@ final class FakeTts implements AutoCloseable {
         calls.set(0);
         maxInFlight.set(0);
         hangFrom = Integer.MAX_VALUE;
+        refuse = null;
     }
 
     static long pcmBytes(String text) {
@@ -104,6 +110,16 @@ final class FakeTts implements AutoCloseable {
                 return;
             }
             Thread.sleep(delayMillis);
+            if (text.equals(refuse)) {
+                byte[] error = "{\"error\":{\"message\":\"this input is refused\",\"type\":\"invalid_request_error\"}}"
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                ex.getResponseHeaders().set("Content-Type", "application/json");
+                ex.sendResponseHeaders(400, error.length);
+                try (OutputStream out = ex.getResponseBody()) {
+                    out.write(error);
+                }
+                return;
+            }
             byte[] pcm = new byte[(int) pcmBytes(text)];
             for (int i = 0; i < pcm.length; i += 2) {   // a quiet saw tooth, so the samples are not all zero
                 pcm[i] = (byte) (i % 200);

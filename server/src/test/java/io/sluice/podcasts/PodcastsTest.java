@@ -278,6 +278,22 @@ class PodcastsTest {
     }
 
     @Test
+    void aLineTheUpstreamRefusesFailsThePodcastAtOnceWithTheError() {
+        tts.refuse("Like the compartments of a ship.");
+        var submitted = server.postJson("/v1/podcasts", "{\"script\":" + Json.write(SCRIPT) + ",\"hosts\":" + HOSTS + "}");
+        String id = json(submitted).get("id").asText();
+        JsonNode done = awaitFinished(server, id);
+        assertEquals("failed", done.get("status").asText(), done.toString());
+        assertTrue(done.at("/error/message").asText().contains("refused"), done.toString());
+        assertTrue(done.at("/progress/lines_rendered").asInt() < 6, done.toString());
+        JsonNode task = json(server.get("/v1/tasks/" + done.get("task_id").asText()));
+        assertEquals(1, task.get("attempts").asInt(), "a 4xx is not retried: " + task);
+        assertEquals(409, server.get("/v1/podcasts/" + id + "/audio").statusCode());
+        TestServer.await("the failed podcast's segments are removed", Duration.ofSeconds(10),
+                         () -> !Files.exists(dir.resolve(id)));
+    }
+
+    @Test
     void audioOfAnUnfinishedPodcastIsAConflict() {
         tts.delay(2000);
         var submitted = server.postJson("/v1/podcasts", "{\"script\":" + Json.write(SCRIPT) + ",\"hosts\":" + HOSTS + "}");
