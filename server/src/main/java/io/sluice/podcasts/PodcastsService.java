@@ -87,7 +87,7 @@ public final class PodcastsService implements HttpService {
     private void events(ServerRequest req, ServerResponse res) throws InterruptedException {
         Podcast p = owned(req);   // before the permit: someone else's podcast is a plain 404
         try (Permit streaming = admission.acquireStream()) {
-            progress.run(p.id(), id -> podcasts.current(id, tasks), podcasts::view, res);
+            progress.run(p.id(), podcasts.store()::find, id -> podcasts.current(id, tasks), podcasts::view, res);
         }
     }
 

@@ -26,6 +26,7 @@ import io.sluice.http.Json;
  */
 final class ProgressStream {
     private static final byte[] PING = ": ping\n\n".getBytes(StandardCharsets.US_ASCII);
+    private static final int RECONCILE_EVERY = 10;
 
     private final PodcastSettings settings;
 
@@ -36,11 +37,13 @@ final class ProgressStream {
     /**
      * Streams until the podcast finishes or is deleted, or the stream times out.
      *
-     * @param current the podcast's state now (reconciled with its task), empty once deleted
+     * @param row the podcast's row now, empty once deleted: one primary-key read, every poll
+     * @param current the same reconciled with its task (a dead-lettered task fails the podcast): every
+     *                {@value #RECONCILE_EVERY}th poll, since it costs a second read
      * @param finalView the full view of a finished podcast, for the last event
      */
-    void run(UUID id, Function<UUID, Optional<Podcast>> current, Function<Podcast, Map<String, Object>> finalView,
-             ServerResponse res) throws InterruptedException {
+    void run(UUID id, Function<UUID, Optional<Podcast>> row, Function<UUID, Optional<Podcast>> current,
+             Function<Podcast, Map<String, Object>> finalView, ServerResponse res) throws InterruptedException {
         res.status(Status.OK_200);
         res.header(HeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8");
         res.header(HeaderNames.CACHE_CONTROL, "no-cache");
@@ -50,8 +53,8 @@ final class ProgressStream {
         try (OutputStream out = res.outputStream()) {
             String last = null;
             long lastWrite = System.nanoTime();
-            while (true) {
-                Optional<Podcast> now = current.apply(id);
+            for (long poll = 0; ; poll++) {
+                Optional<Podcast> now = (poll % RECONCILE_EVERY == 0 ? current : row).apply(id);
                 if (now.isEmpty()) {
                     write(out, "event: deleted\ndata: " + Json.write(Map.of("id", id.toString(), "deleted", true)) + "\n\n");
                     return;
