@@ -54,6 +54,7 @@ final class Samples {
         scenes();
         caches();
         files();
+        audio();
         podcasts();
         diagnostics();
         call("POST", "/api/auth/logout", "/api/auth/logout", null);
@@ -133,6 +134,30 @@ final class Samples {
     }
 
     /** This server has no origins configured: the documented 404 (FileProxyTest covers the rest against a real origin). */
+    /** Speech, then its transcription as a multipart upload, as OpenAI's SDKs send them. */
+    private void audio() {
+        call("POST", "/v1/audio/speech", "/v1/audio/speech",
+             "{\"model\":\"sluice-tts\",\"input\":\"Hello there\",\"voice\":\"alloy\",\"response_format\":\"wav\"}");
+        String boundary = "openapi-sample";
+        byte[] wav = io.sluice.audio.Wav.wrap(new byte[24_000]);   // half a second of silence
+        for (String format : List.of("json", "verbose_json", "text")) {
+            java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+            body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"model\"\r\n\r\nsluice-asr\r\n--" + boundary
+                    + "\r\nContent-Disposition: form-data; name=\"response_format\"\r\n\r\n" + format + "\r\n--" + boundary
+                    + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.wav\"\r\nContent-Type: audio/wav\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            body.writeBytes(wav);
+            body.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            HttpRequest.Builder b = HttpRequest.newBuilder(server.uri("/v1/audio/transcriptions"))
+                    .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray()));
+            if (bearer != null) {
+                b.header("Authorization", "Bearer " + bearer);
+            }
+            taken.add(new Sample("POST", "/v1/audio/transcriptions", server.send(b)));
+        }
+    }
+
     private void files() {
         call("GET", "/files/{origin}/{+path}", "/files/nowhere/dir/a.bin", null);
         call("HEAD", "/files/{origin}/{+path}", "/files/nowhere/dir/a.bin", null);
