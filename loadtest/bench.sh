@@ -67,7 +67,7 @@ sim 19092 2000 0
 "$JAVA" -Xmx512m -cp loadtest/target/sluice-loadtest.jar io.sluice.loadtest.bench.BareHelidon 19093 http://127.0.0.1:19090 \
   > "$OUT/bare.log" 2>&1 & PIDS+=($!); PID_bare=$!
 sluice lean 19084 "${RAISED[@]}" RATELIMIT_UPSTREAM_ENABLED=false
-sluice defaults 19081
+sluice defaults 19081 AUDIO_PROVIDERS_SIMULATED_LATENCY=1s PODCASTS_DIR="$OUT/data-defaults/podcasts"   # podcast row: a 1 s TTS
 sluice api 19082 TASKS_ROLE=api TASKS_STREAM=bench:submit-only
 for u in http://127.0.0.1:19090/v1/models http://127.0.0.1:19091/v1/models http://127.0.0.1:19092/v1/models \
          http://127.0.0.1:19093/; do ready "$u"; done

@@ -5,6 +5,7 @@ import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import io.sluice.audio.Audio;
 import io.sluice.cache.CacheService;
 import io.sluice.cache.Caches;
 import io.sluice.infra.Invalidations;
@@ -27,6 +28,9 @@ import io.sluice.llm.ProviderBulkheads;
 import io.sluice.observe.ServerMeters;
 import io.sluice.observe.StatusService;
 import io.sluice.observe.monitor.ResourceMonitor;
+import io.sluice.podcasts.Podcasts;
+import io.sluice.podcasts.PodcastsService;
+import io.sluice.podcasts.SpeechVoice;
 import io.sluice.ratelimit.UpstreamLimiter;
 import io.sluice.scenes.Scene;
 import io.sluice.respcache.ResponseCache;
@@ -55,7 +59,9 @@ record Features(Admission admission,
                 CacheService cache,
                 Tracing tracing,
                 EmbeddingsService embeddings,
-                FileProxy files) {
+                FileProxy files,
+                Audio audio,
+                PodcastsService podcasts) {
 
     /** The LLM parts that chat, sessions and tasks share. */
     private record Llm(ModelCatalog catalog, ChatRouter router, ChatRequestValidator validator, UsageWriter usage,
@@ -85,10 +91,18 @@ record Features(Admission admission,
         SessionChat sessionChat = new SessionChat(sessionStore, llm.usage(), llm.catalog(), llm.router(),
                                                   admission, s.sessions(), s.llm());
 
+        // Speech and transcription (/v1/audio/*) under the tts and asr bulkheads; other features render lines via audio.speech().
+        Audio audio = new Audio(s.audio(), llm.bulkheads().get("tts"), llm.bulkheads().get("asr"), meters.registry());
+        resources.push(audio);
+
         // Async tasks on a Redis Stream; this instance runs the API, the workers, or both (tasks.role).
         Completer completer = new Completer(llm.catalog(), llm.validator(), llm.router(), llm.usage());
+        // Podcasts: a script from the chat model, its lines through audio.speech() (never more at once than the tts bulkhead), as a task.
+        Podcasts podcasts = new Podcasts(s.podcasts(), infra.db(), completer, new SpeechVoice(audio.speech(), s.podcasts().ttsModel()),
+                                         audio.speech().maxConcurrent(), s.tasks().maxAttempts());
         TaskDispatcher runners = new TaskDispatcher(
-                Map.of(SessionsService.SESSION_CHAT, TaskRunner.of(sessionChat::replyToLatest)),
+                Map.of(SessionsService.SESSION_CHAT, TaskRunner.of(sessionChat::replyToLatest),
+                       Podcasts.KIND, podcasts.runner()),
                 TaskRunner.of(completer::complete));
         Tasks tasks = new Tasks(infra.db(), infra.redis(), runners, meters, s.tasks(), caches, infra.tracing());
         resources.push(tasks);
@@ -114,7 +128,8 @@ record Features(Admission admission,
         invalidations.start();
         return new Features(admission, deadlines, status, gate, chat, sessions, new TasksService(tasks, completer),
                             new ScenesService(scenes, tasks, completer), new CacheService(caches), infra.tracing(),
-                            new EmbeddingsService(embeddings), files);
+                            new EmbeddingsService(embeddings), files, audio,
+                            new PodcastsService(podcasts, tasks, completer, admission));
     }
 
     /** Providers behind models, a bulkhead per provider around its upstream calls, the adaptive upstream limit. */

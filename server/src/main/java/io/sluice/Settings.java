@@ -4,6 +4,7 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.helidon.config.Config;
+import io.sluice.audio.AudioSettings;
 import io.sluice.auth.AuthSettings;
 import io.sluice.cache.CacheSettings;
 import io.sluice.config.AppSettings;
@@ -23,6 +24,7 @@ import io.sluice.fileproxy.FileProxySettings;
 import io.sluice.observe.AccessLogSettings;
 import io.sluice.observe.LogSettings;
 import io.sluice.observe.monitor.MonitorSettings;
+import io.sluice.podcasts.PodcastSettings;
 import io.sluice.ratelimit.RateLimitSettings;
 import io.sluice.respcache.ResponseCacheSettings;
 import io.sluice.security.SecuritySettings;
@@ -56,7 +58,9 @@ public record Settings(AppSettings app,
                        EmbeddingSettings embeddings,
                        ResponseCacheSettings responseCache,
                        MonitorSettings monitoring,
-                       FileProxySettings fileProxy) {
+                       FileProxySettings fileProxy,
+                       AudioSettings audio,
+                       PodcastSettings podcasts) {
 
     public static Settings from(Config config) {
         ConfigReader c = new ConfigReader(config);
@@ -64,6 +68,7 @@ public record Settings(AppSettings app,
         AdmissionSettings admission = AdmissionSettings.from(c);
         LlmSettings llm = LlmSettings.from(c);
         EmbeddingSettings embeddings = EmbeddingSettings.from(c);
+        AudioSettings audio = AudioSettings.from(c);
         return new Settings(app,
                             HttpSettings.from(c),
                             admission,
@@ -85,7 +90,9 @@ public record Settings(AppSettings app,
                             embeddings,
                             ResponseCacheSettings.from(c, embeddings.models().keySet()),
                             MonitorSettings.from(c),
-                            FileProxySettings.from(c));
+                            FileProxySettings.from(c),
+                            audio,
+                            PodcastSettings.from(c, llm.models().keySet(), audio));
     }
 
     /** The settings as JSON, safe to print: every {@link io.sluice.config.Secret} component masked. */

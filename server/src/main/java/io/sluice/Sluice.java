@@ -17,6 +17,7 @@ import io.helidon.webserver.observe.ObserveFeature;
 import io.helidon.webserver.observe.health.HealthObserver;
 import io.helidon.webserver.observe.metrics.MetricsObserver;
 import io.sluice.api.OpenApiService;
+import io.sluice.audio.AudioService;
 import io.sluice.api.RouteTable;
 import io.sluice.diag.DiagnosticsService;
 import io.sluice.fileproxy.FileProxyService;
@@ -170,7 +171,9 @@ public final class Sluice implements AutoCloseable {
              .register("/v1", features.embeddings())
              .register("/api/llmchat", features.scenes())
              .register("/api/cache", features.cache())
-             .register("/files", new FileProxyService(features.files()));
+             .register("/files", new FileProxyService(features.files()))
+             .register("/v1/audio", new AudioService(features.audio()))   // speech and transcriptions
+             .register("/v1/podcasts", features.podcasts());              // two-host podcasts made by tasks
         }
         if (settings.diagnostics().enabled()) {
             r.register("/diag", new DiagnosticsService(features.admission()));

@@ -37,6 +37,7 @@ public enum ErrorCode {
     MISSING_VARIABLES(400, "missing_variables"),
     UPSTREAM_REJECTED_REQUEST(400, "upstream_rejected_request"),
     INVALID_PATH(400, "invalid_path"),
+    INVALID_AUDIO(400, "invalid_audio"),
     // 401, 403
     UNAUTHORIZED(401, "unauthorized"),
     INVALID_API_KEY(401, "invalid_api_key"),
@@ -51,14 +52,17 @@ public enum ErrorCode {
     API_KEY_NOT_FOUND(404, "api_key_not_found"),
     USER_NOT_FOUND(404, "user_not_found"),
     ORIGIN_NOT_FOUND(404, "origin_not_found"),
+    PODCAST_NOT_FOUND(404, "podcast_not_found"),
     METHOD_NOT_ALLOWED(405, "method_not_allowed"),
     REQUEST_BODY_TIMEOUT(408, "request_body_timeout"),
-    // 409, 413, 415, 429
+    // 409, 413, 415, 416, 429
     SCENE_EXISTS(409, "scene_exists"),
     USERNAME_TAKEN(409, "username_taken"),
     TASK_NOT_CANCELLABLE(409, "task_not_cancellable"),
+    PODCAST_NOT_READY(409, "podcast_not_ready"),
     PAYLOAD_TOO_LARGE(413, "payload_too_large"),
     UNSUPPORTED_MEDIA_TYPE(415, "unsupported_media_type"),
+    RANGE_NOT_SATISFIABLE(416, "range_not_satisfiable"),
     RATE_LIMIT_EXCEEDED(429, "rate_limit_exceeded"),
     TOO_MANY_CONCURRENT_REQUESTS(429, "too_many_concurrent_requests"),
     // 5xx: ours or the upstream's; 503s carry Retry-After

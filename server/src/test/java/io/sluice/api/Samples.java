@@ -54,6 +54,8 @@ final class Samples {
         scenes();
         caches();
         files();
+        audio();
+        podcasts();
         diagnostics();
         call("POST", "/api/auth/logout", "/api/auth/logout", null);
         return taken;
@@ -132,9 +134,45 @@ final class Samples {
     }
 
     /** This server has no origins configured: the documented 404 (FileProxyTest covers the rest against a real origin). */
+    /** Speech, then its transcription as a multipart upload, as OpenAI's SDKs send them. */
+    private void audio() {
+        call("POST", "/v1/audio/speech", "/v1/audio/speech",
+             "{\"model\":\"sluice-tts\",\"input\":\"Hello there\",\"voice\":\"alloy\",\"response_format\":\"wav\"}");
+        String boundary = "openapi-sample";
+        byte[] wav = io.sluice.audio.Wav.wrap(new byte[24_000]);   // half a second of silence
+        for (String format : List.of("json", "verbose_json", "text")) {
+            java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+            body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"model\"\r\n\r\nsluice-asr\r\n--" + boundary
+                    + "\r\nContent-Disposition: form-data; name=\"response_format\"\r\n\r\n" + format + "\r\n--" + boundary
+                    + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.wav\"\r\nContent-Type: audio/wav\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            body.writeBytes(wav);
+            body.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            HttpRequest.Builder b = HttpRequest.newBuilder(server.uri("/v1/audio/transcriptions"))
+                    .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray()));
+            if (bearer != null) {
+                b.header("Authorization", "Bearer " + bearer);
+            }
+            taken.add(new Sample("POST", "/v1/audio/transcriptions", server.send(b)));
+        }
+    }
+
     private void files() {
         call("GET", "/files/{origin}/{+path}", "/files/nowhere/dir/a.bin", null);
         call("HEAD", "/files/{origin}/{+path}", "/files/nowhere/dir/a.bin", null);
+    }
+
+    /** A two-line script spoken by the simulated TTS: finished within seconds, then every route of a finished podcast. */
+    private void podcasts() {
+        String body = "{\"script\":\"Ana: Hello.\\nBen: Bye.\",\"hosts\":[{\"name\":\"Ana\",\"voice\":\"alloy\"},"
+                      + "{\"name\":\"Ben\",\"voice\":\"echo\"}]}";
+        String id = field(call("POST", "/v1/podcasts", "/v1/podcasts", body), "id");
+        call("GET", "/v1/podcasts/{id}/events", "/v1/podcasts/" + id + "/events", null);   // ends with the final state
+        call("GET", "/v1/podcasts/{id}", "/v1/podcasts/" + id, null);
+        call("GET", "/v1/podcasts/{id}/audio", "/v1/podcasts/" + id + "/audio", null);
+        call("HEAD", "/v1/podcasts/{id}/audio", "/v1/podcasts/" + id + "/audio", null);
+        call("DELETE", "/v1/podcasts/{id}", "/v1/podcasts/" + id, null);
     }
 
     private void diagnostics() {

@@ -54,4 +54,23 @@ class OwnershipTest {
         assertEquals(404, delete(server, "/v1/tasks/" + task, b).statusCode());
         assertEquals(200, get(server, "/api/llmchat/tasks/" + task, a).statusCode());
     }
+
+    @Test
+    void anotherUsersPodcastIsNotFound() {
+        String a = Users.registerAndLogin(server, Users.fresh("podcaster-a"));
+        String b = Users.registerAndLogin(server, Users.fresh("podcaster-b"));
+        var created = post(server, "/v1/podcasts", a, "{\"script\":\"Ana: Hello.\\nBen: Bye.\",\"hosts\":"
+                + "[{\"name\":\"Ana\",\"voice\":\"alloy\"},{\"name\":\"Ben\",\"voice\":\"echo\"}]}");
+        assertEquals(202, created.statusCode(), created.body());
+        String podcast = TestServer.json(created).path("id").asText();
+        assertEquals(200, get(server, "/v1/podcasts/" + podcast, a).statusCode());
+        for (String path : new String[] {"", "/events", "/audio"}) {
+            var other = get(server, "/v1/podcasts/" + podcast + path, b);
+            assertEquals(404, other.statusCode(), path);
+            assertEquals("podcast_not_found", TestServer.json(other).at("/error/code").asText(), path);
+        }
+        assertEquals(404, delete(server, "/v1/podcasts/" + podcast, b).statusCode());
+        assertEquals(200, get(server, "/v1/podcasts/" + podcast, a).statusCode(), "B's delete did nothing");
+        assertEquals(200, delete(server, "/v1/podcasts/" + podcast, a).statusCode());
+    }
 }

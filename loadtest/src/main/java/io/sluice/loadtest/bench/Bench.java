@@ -59,6 +59,7 @@ public final class Bench {
         scenarios.put("light", bench.paths::light);
         scenarios.put("cache", new CacheBench(args, bench.report)::run);
         scenarios.put("files", new FileBench(args, bench.report)::run);
+        scenarios.put("podcast", new PodcastBench(args, bench.report)::run);
         for (Map.Entry<String, Scenario> e : scenarios.entrySet()) {
             if (only.contains("all") || only.contains(e.getKey())) {
                 e.getValue().run();
