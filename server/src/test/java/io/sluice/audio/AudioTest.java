@@ -28,6 +28,7 @@ import org.junit.jupiter.api.Test;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -42,6 +43,7 @@ class AudioTest {
     private static FakeAudioUpstream stalled;
     private static FakeAudioUpstream counted;
     private static FakeAudioUpstream broken;
+    private static FakeAudioUpstream trickle;
     private static TestServer server;
 
     @BeforeAll
@@ -49,6 +51,7 @@ class AudioTest {
         stalled = new FakeAudioUpstream(FakeAudioUpstream.Mode.STALL, 0);
         counted = new FakeAudioUpstream(FakeAudioUpstream.Mode.SERVE, 300);
         broken = new FakeAudioUpstream(FakeAudioUpstream.Mode.FAIL, 0);
+        trickle = new FakeAudioUpstream(FakeAudioUpstream.Mode.STALL_MID_STREAM, 0);
         server = TestServer.start(Map.ofEntries(
                 Map.entry("audio.max-upload-size", "256KB"),
                 Map.entry("audio.tts-timeout", "2s"),
@@ -60,6 +63,10 @@ class AudioTest {
                 Map.entry("audio.providers.counted.api-key", "sk-counted"),
                 Map.entry("audio.providers.broken.type", "openai-compatible"),
                 Map.entry("audio.providers.broken.base-url", broken.baseUrl()),
+                Map.entry("audio.providers.trickle.type", "openai-compatible"),
+                Map.entry("audio.providers.trickle.base-url", trickle.baseUrl()),
+                Map.entry("audio.models.trickle-tts.kind", "speech"),
+                Map.entry("audio.models.trickle-tts.route", "trickle:tts-1"),
                 Map.entry("audio.models.stalled-tts.kind", "speech"),
                 Map.entry("audio.models.stalled-tts.route", "stalled:tts-1"),
                 Map.entry("audio.models.stalled-asr.kind", "transcription"),
@@ -75,7 +82,7 @@ class AudioTest {
         if (server != null) {
             server.close();
         }
-        for (FakeAudioUpstream f : new FakeAudioUpstream[] {stalled, counted, broken}) {
+        for (FakeAudioUpstream f : new FakeAudioUpstream[] {stalled, counted, broken, trickle}) {
             if (f != null) {
                 f.close();
             }
@@ -174,6 +181,11 @@ class AudioTest {
             while (sampling.get()) {
                 maxSampled.accumulateAndGet((int) ttsGauge("in_flight"), Math::max);
                 samples.incrementAndGet();
+                try {
+                    Thread.sleep(5);   // a scrape every few ms is enough; a busy loop would starve the box
+                } catch (InterruptedException e) {
+                    return;
+                }
             }
         });
         List<Future<HttpResponse<byte[]>>> answers = new ArrayList<>();
@@ -211,6 +223,18 @@ class AudioTest {
         TestServer.await("tts slot returned after the timeout", Duration.ofSeconds(5), () -> ttsGauge("in_flight") == 0);
         assertTrue(server.get("/observe/metrics").body().lines().anyMatch(l -> l.startsWith("sluice_audio_upstream_calls_total{")
                 && l.contains("outcome=\"upstream_timeout\"") && l.contains("provider=\"stalled\"")), "counted by outcome");
+    }
+
+    @Test
+    void aStreamCutByThePerCallTimeoutEndsInAnErrorNotAShortFile() {
+        // The status and part of the audio are out when the upstream stalls: the client must see a broken
+        // response (no final chunk), never a clean end that would pass a truncated file as complete.
+        HttpRequest request = HttpRequest.newBuilder(server.uri("/v1/audio/speech"))
+                .header("Content-Type", "application/json").timeout(Duration.ofSeconds(30))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"input\":\"hello\",\"model\":\"trickle-tts\",\"voice\":\"alloy\"}")).build();
+        assertThrows(java.io.IOException.class, () -> CLIENT.send(request, HttpResponse.BodyHandlers.ofByteArray()),
+                     "the connection is cut, not the response ended cleanly");
+        TestServer.await("tts slot returned after the cut", Duration.ofSeconds(5), () -> ttsGauge("in_flight") == 0);
     }
 
     @Test

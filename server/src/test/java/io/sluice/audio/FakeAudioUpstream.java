@@ -20,7 +20,7 @@ import com.sun.net.httpserver.HttpServer;
  * counts the calls it holds at once and the most it ever held.
  */
 final class FakeAudioUpstream implements AutoCloseable {
-    enum Mode { SERVE, STALL, FAIL }
+    enum Mode { SERVE, STALL, STALL_MID_STREAM, FAIL }
 
     private final HttpServer server;
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
@@ -90,6 +90,14 @@ final class FakeAudioUpstream implements AutoCloseable {
             ex.getRequestBody().readAllBytes();
             switch (mode) {
                 case STALL -> closed.await(60, TimeUnit.SECONDS);   // holds the request unanswered
+                case STALL_MID_STREAM -> {   // the header of a long WAV, then nothing
+                    ex.getResponseHeaders().set("Content-Type", "audio/wav");
+                    ex.sendResponseHeaders(200, 0);
+                    ex.getResponseBody().write(Wav.header(Wav.PCM_24K, 480_000));
+                    ex.getResponseBody().write(new byte[4800]);
+                    ex.getResponseBody().flush();
+                    closed.await(60, TimeUnit.SECONDS);
+                }
                 case FAIL -> {
                     byte[] body = "{\"error\":{\"message\":\"fake failure\"}}".getBytes(StandardCharsets.UTF_8);
                     ex.sendResponseHeaders(500, body.length);
