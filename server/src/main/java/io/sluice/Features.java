@@ -53,7 +53,8 @@ record Features(Admission admission,
                 CacheService cache,
                 Tracing tracing,
                 EmbeddingsService embeddings,
-                FileProxy files) {
+                FileProxy files,
+                Runnable afterListening) {
 
     /** The LLM parts that chat, sessions and tasks share. */
     private record Llm(ModelCatalog catalog, ChatRouter router, ChatRequestValidator validator, UsageWriter usage,
@@ -110,7 +111,9 @@ record Features(Admission admission,
         invalidations.start();
         return new Features(admission, deadlines, status, gate, chat, sessions, new TasksService(tasks, completer),
                             new ScenesService(scenes, tasks, completer), new CacheService(caches), infra.tracing(),
-                            new EmbeddingsService(embeddings), files);
+                            new EmbeddingsService(embeddings), files,
+                            // start-up: what the first requests need, built once the server listens (not before ready)
+                            llm.catalog()::warmUpInBackground);
     }
 
     /** Providers behind models, a bulkhead per provider around its upstream calls, the adaptive upstream limit. */
