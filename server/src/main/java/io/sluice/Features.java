@@ -61,7 +61,8 @@ record Features(Admission admission,
                 EmbeddingsService embeddings,
                 FileProxy files,
                 Audio audio,
-                PodcastsService podcasts) {
+                PodcastsService podcasts,
+                Runnable afterListening) {
 
     /** The LLM parts that chat, sessions and tasks share. */
     private record Llm(ModelCatalog catalog, ChatRouter router, ChatRequestValidator validator, UsageWriter usage,
@@ -129,7 +130,9 @@ record Features(Admission admission,
         return new Features(admission, deadlines, status, gate, chat, sessions, new TasksService(tasks, completer),
                             new ScenesService(scenes, tasks, completer), new CacheService(caches), infra.tracing(),
                             new EmbeddingsService(embeddings), files, audio,
-                            new PodcastsService(podcasts, tasks, completer, admission));
+                            new PodcastsService(podcasts, tasks, completer, admission),
+                            // start-up: what the first requests need, built once the server listens (not before ready)
+                            llm.catalog()::warmUpInBackground);
     }
 
     /** Providers behind models, a bulkhead per provider around its upstream calls, the adaptive upstream limit. */

@@ -86,6 +86,7 @@ public final class Sluice implements AutoCloseable {
             RouteTable routes = new RouteTable();   // what the routing is built with, checked against /openapi
             WebServer server = server(config, settings, infra, features, meters, resources, routes);
             features.status().port(server.port());
+            features.afterListening().run();   // start-up: LLM clients built in the background, after listening
             LOG.info("Sluice {} listening on http://{}:{} (admission: {} requests / {} streams, queue timeout {} ms)",
                      StatusService.VERSION, settings.http().host(), server.port(),
                      settings.admission().maxConcurrentRequests(), settings.admission().maxConcurrentStreaming(),

@@ -53,11 +53,13 @@ public final class ApiKeys {
         if (!wellFormed(key)) {
             return Optional.empty();
         }
-        String hash = sha256(key);
-        Principal cached = cache.get(hash);
+        byte[] digest = digest(key);
+        KeyCache.Digest cacheKey = new KeyCache.Digest(digest);
+        Principal cached = cache.get(cacheKey);
         if (cached != null) {
             return Optional.of(cached);
         }
+        String hash = HEX.formatHex(digest);   // the stored form
         long epoch = cache.epoch();
         Optional<Principal> found = store.findByPrefix(key.substring(PREFIX.length(), PREFIX.length() + PREFIX_CHARS))
                 .filter(m -> !m.user().disabled())   // a disabled user's keys are refused like unknown ones
@@ -65,13 +67,14 @@ public final class ApiKeys {
                                                    hash.getBytes(StandardCharsets.US_ASCII)))
                 .map(m -> new Principal(m.user().id().toString(), m.user().username(), m.user().role(),
                                         m.key().id().toString(), null, null));
-        found.ifPresent(p -> cache.put(hash, p, epoch));   // never a miss: a wrong key costs the database every time
+        found.ifPresent(p -> cache.put(cacheKey, p, epoch));   // never a miss: a wrong key costs the database every time
         return found;
     }
 
     /** The key's principal if it is in memory, else null (unknown here, or not a key at all). */
     Principal cached(String key) {
-        return wellFormed(key) ? cache.get(sha256(key)) : null;
+        // Keyed on the digest's bytes: no 64-character hex string built and hashed per request.
+        return wellFormed(key) ? cache.get(new KeyCache.Digest(digest(key))) : null;
     }
 
     /** Deletes the user's key; once this returns true no instance accepts it any more (within a second). */
@@ -104,13 +107,17 @@ public final class ApiKeys {
     }
 
     static String sha256(String key) {
+        return HEX.formatHex(digest(key));
+    }
+
+    private static byte[] digest(String key) {
         MessageDigest md;
         try {
             md = (MessageDigest) SHA_256.clone();
         } catch (CloneNotSupportedException e) {
             md = newSha256();
         }
-        return HEX.formatHex(md.digest(key.getBytes(StandardCharsets.UTF_8)));
+        return md.digest(key.getBytes(StandardCharsets.UTF_8));
     }
 
     private static MessageDigest newSha256() {

@@ -1,6 +1,7 @@
 package io.sluice.auth;
 
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.function.Predicate;
 
 import com.github.benmanes.caffeine.cache.Cache;
@@ -24,7 +25,7 @@ final class KeyCache implements InvalidationBus.Listener {
     private static final String KEY = "key ";
     private static final String USER = "user ";
 
-    private final Cache<String, Principal> cache;   // null: caching off (auth.cache.max-entries: 0)
+    private final Cache<Digest, Principal> cache;   // null: caching off (auth.cache.max-entries: 0)
     private long epoch;                             // guarded by this
     private volatile InvalidationBus bus;
 
@@ -33,12 +34,30 @@ final class KeyCache implements InvalidationBus.Listener {
                 .recordStats().build();
     }
 
+    /** A key's SHA-256 as the cache key: compared by content, hashed from its first bytes (already uniform). */
+    record Digest(byte[] bytes) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Digest d && Arrays.equals(bytes, d.bytes);
+        }
+
+        @Override
+        public int hashCode() {
+            return (bytes[0] & 0xFF) << 24 | (bytes[1] & 0xFF) << 16 | (bytes[2] & 0xFF) << 8 | bytes[3] & 0xFF;
+        }
+
+        @Override
+        public String toString() {
+            return "Digest[" + bytes.length + " bytes]";
+        }
+    }
+
     void attach(InvalidationBus bus) {
         this.bus = bus;
     }
 
     /** The cached principal for a key hash, or null (not cached, caching off, or invalidations not live). */
-    Principal get(String keyHash) {
+    Principal get(Digest keyHash) {
         InvalidationBus b = bus;
         return cache == null || b == null || !b.live() ? null : cache.getIfPresent(keyHash);
     }
@@ -53,7 +72,7 @@ final class KeyCache implements InvalidationBus.Listener {
     }
 
     /** Caches a verified key unless something was invalidated since {@code seenEpoch}. */
-    synchronized void put(String keyHash, Principal p, long seenEpoch) {
+    synchronized void put(Digest keyHash, Principal p, long seenEpoch) {
         InvalidationBus b = bus;
         if (cache != null && b != null && b.live() && seenEpoch == epoch) {
             cache.put(keyHash, p);

@@ -10,9 +10,12 @@ import io.sluice.http.ApiException;
 import io.sluice.http.ErrorCode;
 import io.sluice.http.Text;
 import io.sluice.tracing.Tracing;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The configured models and the providers behind them; closing it closes the providers' connections. */
 public final class ModelCatalog implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ModelCatalog.class);
     private final Map<String, LlmModel> models;
     private final Map<String, Provider> providers = new LinkedHashMap<>();
 
@@ -45,6 +48,25 @@ public final class ModelCatalog implements AutoCloseable {
 
     public Map<String, Provider> providers() {
         return providers;
+    }
+
+    /**
+     * Builds the upstream providers' HTTP clients on a virtual thread, so the first chat does not pay
+     * for it while start-up to ready does not either (call it once the server listens). A failure
+     * here is only logged: the first call builds the client again.
+     */
+    public void warmUpInBackground() {
+        Thread.ofVirtual().name("llm-clients-warm-up").start(() -> {
+            for (Provider p : providers.values()) {
+                if (p instanceof OpenAiCompatibleProvider upstream) {
+                    try {
+                        upstream.warmUp();
+                    } catch (RuntimeException e) {
+                        LOG.warn("could not build the HTTP client of provider {} ahead of its first call: {}", p.name(), e.toString());
+                    }
+                }
+            }
+        });
     }
 
     /** True when every provider in the model's route is the simulator. */

@@ -11,6 +11,7 @@ import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -40,11 +41,15 @@ public final class OpenAiCompatibleProvider implements Provider, AutoCloseable {
     private final LlmSettings.Upstream timeouts;
     private final Semaphore connections;
     private final Semaphore allConnections;
-    private final WebClient web;
-    // The HTTP/1.1 client itself: a WebClient request first discovers which HTTP version an endpoint
+    // The WebClient and its HTTP/1.1 client, built on first use (or by warmUp after the server listens):
+    // building the first WebClient costs class loading and service look-ups, measured as most of the
+    // features' wiring time (0.5-1.5 s for three providers), which start-to-ready should not pay.
+    // Http1Client itself: a WebClient request first discovers which HTTP version an endpoint
     // speaks (an LRU cache keyed by endpoint, proxy and TLS, hashed per request: ~6% of a lean chat's
     // samples), although HTTP/1.1 is the only protocol on the classpath. Same connection cache and settings.
-    private final Http1Client client;
+    private final ReentrantLock building = new ReentrantLock();
+    private volatile WebClient web;
+    private volatile Http1Client client;
     private final URI uri;   // parsed once, not per request
     private final Tracing tracing;
 
@@ -56,8 +61,29 @@ public final class OpenAiCompatibleProvider implements Provider, AutoCloseable {
         this.timeouts = timeouts;
         this.connections = new Semaphore(timeouts.maxConnectionsPerProvider());
         this.allConnections = allConnections;
-        this.web = webClient(timeouts);
-        this.client = web.client(Http1Client.PROTOCOL);
+    }
+
+    /** Builds the client now (a background thread after start-up), so the first call does not wait for it. */
+    public void warmUp() {
+        client();
+    }
+
+    private Http1Client client() {
+        Http1Client c = client;
+        if (c == null) {
+            building.lock();   // a lock, not synchronized: no carrier pinned on JDK 21
+            try {
+                if (client == null) {
+                    WebClient w = webClient(timeouts);
+                    web = w;
+                    client = w.client(Http1Client.PROTOCOL);
+                }
+                c = client;
+            } finally {
+                building.unlock();
+            }
+        }
+        return c;
     }
 
     /** The upstream client every HTTP provider uses: keep-alive, tcp-no-delay, Sluice's connect and read timeouts. */
@@ -112,7 +138,7 @@ public final class OpenAiCompatibleProvider implements Provider, AutoCloseable {
     private void exchange(ObjectNode body, boolean stream, Delivery delivery) throws UpstreamException, InterruptedException {
         // Streamed, every read waits at most for the first byte or the next chunk; the router's own deadlines come first.
         Duration readTimeout = stream ? max(timeouts.firstByteTimeout(), timeouts.idleTimeout()) : timeouts.totalTimeout();
-        var request = client.post()
+        var request = client().post()
                 .uri(uri)
                 .readTimeout(readTimeout)
                 .header(HeaderValues.CONTENT_TYPE_JSON)
@@ -191,6 +217,9 @@ public final class OpenAiCompatibleProvider implements Provider, AutoCloseable {
 
     @Override
     public void close() {
-        web.closeResource();
+        WebClient w = web;
+        if (w != null) {
+            w.closeResource();
+        }
     }
 }

@@ -26,7 +26,9 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
  * {@link SafeEncoder}. Helidon's java.util.logging is bridged in.
  */
 public final class Logs {
-    private static final String PATTERN = "%d{yyyy-MM-dd HH:mm:ss.SSS} %-5level %logger{24} - %msg%n";
+    static final String PATTERN = "%d{yyyy-MM-dd HH:mm:ss.SSS} %-5level %logger{24} - %msg%n";
+    /** One for every text encoder: the console reuses the line the file was just given. */
+    private static final AccessLineEncoder ACCESS_LINES = new AccessLineEncoder();
 
     private Logs() {
     }
@@ -147,7 +149,7 @@ public final class Logs {
         }
         inner.setContext(ctx);
         inner.start();
-        SafeEncoder safe = new SafeEncoder(inner);
+        SafeEncoder safe = new SafeEncoder(inner, json ? null : ACCESS_LINES);
         safe.setContext(ctx);
         safe.start();
         return safe;
