@@ -4,6 +4,7 @@ import java.io.IOException;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sluice.http.Json;
 
@@ -70,7 +71,7 @@ record UpstreamBody(ChatRequest request, String model) {
                     || !at(raw, modelEnd - 1, '"')) {
                 return null;
             }
-            byte[] name = Json.MAPPER.writeValueAsBytes(model);
+            byte[] name = quoted(model);
             byte[] flag = stream ? new byte[0] : STREAM_FALSE;
             byte[] out = new byte[raw.length - (modelEnd - modelStart) + name.length + flag.length];
             int o = 0;
@@ -90,6 +91,16 @@ record UpstreamBody(ChatRequest request, String model) {
     }
 
     private static final byte[] STREAM_FALSE = "\"stream\":false,".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    /** A JSON string, as bytes: Jackson's escaping, without a serializer look-up (half of the splice's cost). */
+    private static byte[] quoted(String s) {
+        byte[] escaped = JsonStringEncoder.getInstance().quoteAsUTF8(s);
+        byte[] out = new byte[escaped.length + 2];
+        out[0] = '"';
+        System.arraycopy(escaped, 0, out, 1, escaped.length);
+        out[out.length - 1] = '"';
+        return out;
+    }
 
     private static boolean at(byte[] raw, int i, char c) {
         return i >= 0 && i < raw.length && raw[i] == c;
