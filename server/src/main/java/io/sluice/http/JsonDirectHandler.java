@@ -76,7 +76,7 @@ public final class JsonDirectHandler implements DirectHandler {
                 .header(HeaderValues.create("Referrer-Policy", "no-referrer"))
                 .header(HeaderValues.create("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'"))
                 .header(HeaderValues.create("Cache-Control", "no-store"))
-                .entity(Json.write(ErrorMapper.body(e, RequestId.from(null).value())))
+                .entity(new String(ErrorMapper.body(e, RequestId.from(null).value()), java.nio.charset.StandardCharsets.UTF_8))
                 .build();
     }
 

@@ -62,7 +62,7 @@ public final class AnthropicProvider implements Provider, AutoCloseable {
     }
 
     @Override
-    public void call(ObjectNode body, boolean stream, Delivery delivery) throws UpstreamException, InterruptedException {
+    public void call(UpstreamBody body, boolean stream, Delivery delivery) throws UpstreamException, InterruptedException {
         long wait = timeouts.connectTimeout().toNanos();
         if (!connections.tryAcquire(wait, TimeUnit.NANOSECONDS)) {
             throw UpstreamException.busy(name);
@@ -72,7 +72,7 @@ public final class AnthropicProvider implements Provider, AutoCloseable {
                 throw UpstreamException.busy(name);
             }
             try {
-                exchange(body, stream, delivery);
+                exchange(body.tree(), stream, delivery);   // translated from the tree: no byte pass-through here
             } finally {
                 allConnections.release();
             }

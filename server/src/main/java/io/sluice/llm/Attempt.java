@@ -5,7 +5,6 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sluice.tracing.Tracing;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,13 +45,13 @@ final class Attempt {
     }
 
     /** Starts the call; {@code tracing} carries the attempt's span to the call's thread (for its traceparent). */
-    static Attempt start(Provider provider, ObjectNode body, boolean stream, Tracing tracing) {
+    static Attempt start(Provider provider, UpstreamBody body, boolean stream, Tracing tracing) {
         Attempt a = new Attempt(provider);
         a.thread = Thread.ofVirtual().name("llm-" + provider.name()).start(tracing.wrap(() -> a.run(body, stream)));
         return a;
     }
 
-    private void run(ObjectNode body, boolean stream) {
+    private void run(UpstreamBody body, boolean stream) {
         try {
             provider.call(body, stream, new Provider.Delivery() {
                 @Override

@@ -13,6 +13,7 @@ import io.helidon.webserver.http.ServerResponse;
 import io.sluice.limits.Admission;
 import io.sluice.limits.Permit;
 import io.sluice.http.Json;
+import io.sluice.http.ReceivedBody;
 import io.sluice.http.RequestId;
 
 /**
@@ -49,7 +50,8 @@ public final class ChatCompletionsService implements HttpService {
     }
 
     private void completions(ServerRequest req, ServerResponse res) {
-        ChatRequest chat = validator.validate(Json.readObject(req));
+        ChatRequest chat = validator.validate(Json.readObject(req))
+                .withRaw(req.context().get(ReceivedBody.class).map(ReceivedBody::bytes).orElse(null));   // what readObject parsed
         LlmModel model = catalog.require(chat.model());
         String requestId = RequestId.of(req);
         ReplyCache.Lookup cached = cache.open(req, res, chat);   // null: this model is not cached

@@ -13,8 +13,20 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * @param includeUsage whether the client asked for the final usage chunk ({@code stream_options.include_usage})
  * @param user         OpenAI's {@code user} field or the session's user, for usage records; may be empty
  * @param promptChars  characters of message text, for estimates when the upstream reports no usage
+ * @param raw          the bytes {@code body} was parsed from, or null; never modified ({@link UpstreamBody})
  */
-public record ChatRequest(String model, ObjectNode body, boolean stream, boolean includeUsage, String user, int promptChars) {
+public record ChatRequest(String model, ObjectNode body, boolean stream, boolean includeUsage, String user, int promptChars,
+                          byte[] raw) {
+
+    /** A request built in the server (a session's turn, a task): no client bytes to pass on. */
+    public ChatRequest(String model, ObjectNode body, boolean stream, boolean includeUsage, String user, int promptChars) {
+        this(model, body, stream, includeUsage, user, promptChars, null);
+    }
+
+    /** The same request, with the client's bytes it was parsed from (sent upstream as they are where they can be). */
+    public ChatRequest withRaw(byte[] bytes) {
+        return new ChatRequest(model, body, stream, includeUsage, user, promptChars, bytes);
+    }
 
     /**
      * The body for one upstream attempt: the provider's model name, the stream flag and, when

@@ -61,16 +61,15 @@ public final class ChatRequestValidator {
         int total = 0;
         for (int i = 0; i < messages.size(); i++) {
             JsonNode m = messages.get(i);
-            String where = "messages[" + i + "]";
             if (!m.isObject()) {
-                throw bad(ErrorCode.INVALID_MESSAGES, where + ": must be an object with role and content");
+                throw bad(ErrorCode.INVALID_MESSAGES, where(i) + ": must be an object with role and content");
             }
             String role = m.path("role").isTextual() ? m.get("role").asText() : null;
             if (role == null || !ROLES.contains(role)) {
-                throw bad(ErrorCode.INVALID_ROLE, where + ".role: " + (role == null ? "required" : "unknown role '" + Text.clip(role, 40) + "'")
+                throw bad(ErrorCode.INVALID_ROLE, where(i) + ".role: " + (role == null ? "required" : "unknown role '" + Text.clip(role, 40) + "'")
                         + " (one of system, developer, user, assistant, tool)");
             }
-            total += content(m.get("content"), role, m.has("tool_calls") || m.has("function_call"), where);
+            total += content(m.get("content"), role, m.has("tool_calls") || m.has("function_call"), i);
         }
         return total;
     }
@@ -97,18 +96,26 @@ public final class ChatRequestValidator {
         }
     }
 
-    private int content(JsonNode content, String role, boolean hasCalls, String where) {
-        String at = where + ".content";
+    /** Where a message is, for an error; built only when there is one (not per message of every request). */
+    private static String where(int i) {
+        return "messages[" + i + "]";
+    }
+
+    private int content(JsonNode content, String role, boolean hasCalls, int i) {
         if (content == null || content.isNull()) {
             if (role.equals("assistant") && hasCalls) {
                 return 0;
             }
-            throw bad(ErrorCode.INVALID_CONTENT, at + ": required");
+            throw bad(ErrorCode.INVALID_CONTENT, where(i) + ".content: required");
         }
         if (content.isTextual()) {
-            checkContentLength(content.asText().length(), at);
-            return content.asText().length();
+            int length = content.asText().length();
+            if (length > limits.maxContentChars()) {
+                checkContentLength(length, where(i) + ".content");
+            }
+            return length;
         }
+        String at = where(i) + ".content";   // content parts: rare enough to name eagerly
         if (!content.isArray() || content.isEmpty()) {
             throw bad(ErrorCode.INVALID_CONTENT, at + ": must be a string or a non-empty array of content parts");
         }

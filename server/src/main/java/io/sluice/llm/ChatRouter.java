@@ -189,8 +189,8 @@ public final class ChatRouter {
         try (TraceSpan span = spans.start(provider, target.model(), attempt, fallback)) {
             // Non-streamed: called on this thread (Relay.complete says why); streamed: an Attempt relays it.
             Relay.Outcome outcome = out == null && !request.stream()
-                    ? relay.complete(provider, request.upstreamBody(target.model()), tally)
-                    : relay.drive(Attempt.start(provider, request.upstreamBody(target.model()), request.stream(), tracing),
+                    ? relay.complete(provider, new UpstreamBody(request, target.model()), tally)
+                    : relay.drive(Attempt.start(provider, new UpstreamBody(request, target.model()), request.stream(), tracing),
                                   request, out, tally);
             spans.end(span, outcome, tally, request);
             return outcome;

@@ -14,11 +14,11 @@ public interface Provider {
     boolean simulated();
 
     /**
-     * Sends {@code body} (an OpenAI request with the upstream model and {@code stream} already set);
+     * Sends {@code body} (an OpenAI request with the upstream model and {@code stream} set, as a tree or bytes);
      * streamed answers arrive as {@link Delivery#chunk} calls then {@link Delivery#done}, a
      * non-streamed answer as one {@link Delivery#body}.
      */
-    void call(ObjectNode body, boolean stream, Delivery delivery) throws UpstreamException, InterruptedException;
+    void call(UpstreamBody body, boolean stream, Delivery delivery) throws UpstreamException, InterruptedException;
 
     /** Where a provider hands what it receives; each call may block until the relay catches up. */
     interface Delivery {

@@ -2,7 +2,6 @@ package io.sluice.llm;
 
 import java.time.Duration;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sluice.http.ErrorCode;
 import io.sluice.http.Text;
 import io.sluice.llm.UpstreamException.Next;
@@ -54,7 +53,7 @@ final class Relay {
      * switches per request. Deadlines hold all the same: the first-byte and total timeouts interrupt
      * this thread ({@link CallDeadline}), as does the request deadline; an interrupt closes the upstream socket.
      */
-    Outcome complete(Provider provider, ObjectNode body, Tally tally) {
+    Outcome complete(Provider provider, UpstreamBody body, Tally tally) {
         String name = provider.name();
         long start = System.nanoTime();
         CallDeadline.Call clock = callDeadline.start();

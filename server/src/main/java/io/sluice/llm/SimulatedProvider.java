@@ -46,7 +46,8 @@ public final class SimulatedProvider implements Provider {
     }
 
     @Override
-    public void call(ObjectNode body, boolean stream, Provider.Delivery delivery) throws InterruptedException {
+    public void call(UpstreamBody upstream, boolean stream, Provider.Delivery delivery) throws InterruptedException {
+        ObjectNode body = upstream.tree();
         String model = body.path("model").asText();
         int limit = maxTokens(body);
         List<String> words = reply(lastUserText(body.path("messages")), Math.min(limit, replyTokens));

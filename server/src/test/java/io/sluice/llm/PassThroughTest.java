@@ -6,12 +6,15 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.sluice.support.FakeUpstream;
 import io.sluice.support.TestServer;
 import org.junit.jupiter.api.Test;
 
 import static io.sluice.support.TestServer.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 
 /**
  * A non-streamed answer reaches the client exactly as the upstream wrote it (key order, spacing,
@@ -44,6 +47,11 @@ class PassThroughTest {
                     "{\"model\":\"fake-model\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", id);
             assertEquals(200, res.statusCode(), res.body());
             assertEquals(UPSTREAM_BODY, res.body(), "the upstream's bytes, unchanged");
+            // The client's bytes went upstream spliced, not re-serialised: the model swapped, stream:false added.
+            JsonNode sent = fake.requests().getLast();
+            assertEquals("upstream-model", sent.path("model").asText());
+            assertFalse(sent.path("stream").asBoolean(true));
+            assertEquals("hi", sent.path("messages").path(0).path("content").asText());
             await("usage row", Duration.ofSeconds(5), () -> !UsageRows.forRequest(id).isEmpty());
             assertEquals(new UsageRows.Row("", null, "fake-model", "fake", 17, 4, false, "complete"),
                          UsageRows.forRequest(id).getFirst());
@@ -69,6 +77,29 @@ class PassThroughTest {
         assertEquals("malformed JSON", problem("{\"choices\":[]} trailing"));
         assertEquals("a JSON object without choices", problem("{\"id\":\"x\",\"object\":\"chat.completion\"}"));
         assertEquals("an error object with status 200", problem("{\"error\":{\"message\":\"overloaded\"}}"));
+    }
+
+    @Test
+    void theUpstreamGetsTheClientsBytesWithItsModelWhereNothingElseChanges() {
+        assertEquals("{\"stream\":false, \"model\" : \"up/m\\\"1\", \"messages\":[{\"role\":\"user\",\"content\":\"caf\\u00e9\"}],\"x\":{\"model\":1}}",
+                     splice("{ \"model\" : \"fast\", \"messages\":[{\"role\":\"user\",\"content\":\"caf\\u00e9\"}],\"x\":{\"model\":1}}", "up/m\"1"));
+        assertEquals("{\"messages\":[],\"stream\":false,\"model\":\"é\",\"n\":1}",
+                     splice("{\"messages\":[],\"stream\":false,\"model\":\"long-model-name\",\"n\":1}", "é"));
+        // What the tree path must handle: a stream flag to rewrite, stream_options to drop, a repeated or odd model.
+        assertNull(UpstreamBody.splice(bytes("{\"model\":\"a\",\"stream\":null}"), "b"));
+        assertNull(UpstreamBody.splice(bytes("{\"model\":\"a\",\"stream_options\":{}}"), "b"));
+        assertNull(UpstreamBody.splice(bytes("{\"model\":\"a\",\"model\":\"c\"}"), "b"));
+        assertNull(UpstreamBody.splice(bytes("{\"model\":1}"), "b"));
+        assertNull(UpstreamBody.splice(bytes("{\"messages\":[]}"), "b"));
+        assertNull(UpstreamBody.splice(bytes("{\"model\":\"a\""), "b"));
+    }
+
+    private static String splice(String raw, String model) {
+        return new String(UpstreamBody.splice(bytes(raw), model), StandardCharsets.UTF_8);
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
     }
 
     private static String problem(String body) {
