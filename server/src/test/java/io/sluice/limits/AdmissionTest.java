@@ -59,7 +59,8 @@ class AdmissionTest {
     void extraRequestWaitsQueueTimeoutThenGets503WhileProbesStillAnswer() throws Exception {
         List<Future<HttpResponse<String>>> slow = new ArrayList<>();
         for (int i = 0; i < LIMIT; i++) {
-            slow.add(pool.submit(() -> server.get("/diag/sleep?ms=3000")));
+            // 5 s: the checks below need the limit still full, with room for a loaded CI machine.
+            slow.add(pool.submit(() -> server.get("/diag/sleep?ms=5000")));
         }
         await("limit saturated", Duration.ofSeconds(5), () -> server.health().get("concurrent_requests").asInt() == LIMIT);
 
@@ -85,7 +86,7 @@ class AdmissionTest {
         for (Future<HttpResponse<String>> f : slow) {
             assertEquals(200, f.get().statusCode());
         }
-        await("permits free after the slow requests", Duration.ofSeconds(2),
+        await("permits free after the slow requests", Duration.ofSeconds(5),
               () -> server.health().get("concurrent_requests").asInt() == 0);
         // The full limit is usable again.
         List<Future<HttpResponse<String>>> again = new ArrayList<>();
@@ -128,10 +129,10 @@ class AdmissionTest {
             byte[] buf = new byte[512];
             int n = in.read(buf);
             assertTrue(new String(buf, 0, n, StandardCharsets.US_ASCII).startsWith("HTTP/1.1 200"));
-            await("stream holds its permit", Duration.ofSeconds(2), () -> server.health().get("concurrent_streaming").asInt() == 1);
+            await("stream holds its permit", Duration.ofSeconds(5), () -> server.health().get("concurrent_streaming").asInt() == 1);
         }
         // Socket closed mid-stream: the next write fails and both permits come back.
-        await("permits returned after disconnect", Duration.ofSeconds(2), () -> {
+        await("permits returned after disconnect", Duration.ofSeconds(5), () -> {
             JsonNode h = server.health();
             return h.get("concurrent_streaming").asInt() == 0 && h.get("concurrent_requests").asInt() == 0;
         });
