@@ -158,6 +158,7 @@ class FileProxyFaultsTest {
         }
         int ok = 0;
         int refused = 0;
+        long start = System.nanoTime();
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             for (Future<HttpResponse<String>> f : pool.invokeAll(calls)) {
                 HttpResponse<String> r = f.get();
@@ -171,7 +172,12 @@ class FileProxyFaultsTest {
                 }
             }
         }
-        // 10 req/s: a burst of 10 plus what a 200 ms wait allows; the rest is refused.
-        assertTrue(ok >= 10 && ok <= 14 && refused == 40 - ok, ok + " passed, " + refused + " refused");
+        // 10 req/s: a burst of 10 plus what refills while the 40 arrive (a 200 ms wait included); the rest is
+        // refused. The refill is counted over the time the burst really took: on a loaded machine the 40 calls
+        // spread out, and more of them pass without the rate being exceeded (a fixed "at most 14" failed so).
+        double seconds = (System.nanoTime() - start) / 1e9;
+        int allowed = 10 + (int) Math.ceil(10 * seconds) + 1;
+        assertTrue(ok >= 10 && ok <= allowed && refused == 40 - ok,
+                   ok + " passed, " + refused + " refused in " + Math.round(seconds * 1000) + " ms (at most " + allowed + ")");
     }
 }
