@@ -221,6 +221,9 @@ defaults
   timeout server 300s
   timeout http-request 10s
   timeout http-keep-alive 10s
+  # A health check may take this long (without it, inter: 500 ms): an instance slow to answer on a busy
+  # machine is not marked down, while one whose readiness fails (answers 503) is still caught at once.
+  timeout check 3s
   # Streams (SSE) stay open for minutes: no buffering, long server timeout.
   option http-no-delay
   # The client address reaches the instances in X-Forwarded-For; they trust it only from $PROXY_SOURCE.
