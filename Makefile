@@ -57,13 +57,15 @@ test: check-jdk chromium
 
 # The Prometheus alert rules and their unit tests (deploy/prometheus). promtool comes with Debian's
 # `prometheus` package: installed here when missing and running as root, else this step is skipped loudly.
-PROMTOOL_INSTALL := apt-get install -y --no-install-recommends prometheus
+# DPkg::Lock::Timeout: wait (bounded) for another apt run's lock instead of failing at once.
+APT_GET := apt-get -o DPkg::Lock::Timeout=300
+PROMTOOL_INSTALL := $(APT_GET) install -y --no-install-recommends prometheus
 .PHONY: alert-rules
 alert-rules:
 	@if ! command -v promtool >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	  echo "promtool missing: $(PROMTOOL_INSTALL)"; \
 	  export DEBIAN_FRONTEND=noninteractive; $(PROMTOOL_INSTALL) >/dev/null 2>&1 \
-	    || { apt-get update -q >/dev/null && $(PROMTOOL_INSTALL) >/dev/null; } || echo "apt-get failed" >&2; fi
+	    || { $(APT_GET) update -q >/dev/null && $(PROMTOOL_INSTALL) >/dev/null; } || echo "apt-get failed" >&2; fi
 	@if command -v promtool >/dev/null 2>&1; then \
 	  promtool check rules deploy/prometheus/alerts.yml && \
 	  (cd deploy/prometheus && promtool test rules alerts_test.yml); \
@@ -80,8 +82,8 @@ chromium:
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    echo "installing Debian's chromium for the /ops browser test"; \
 	    export DEBIAN_FRONTEND=noninteractive; \
-	    apt-get install -y -q --no-install-recommends chromium >/dev/null 2>&1 \
-	      || { apt-get update -q >/dev/null && apt-get install -y -q --no-install-recommends chromium >/dev/null; } \
+	    $(APT_GET) install -y -q --no-install-recommends chromium >/dev/null 2>&1 \
+	      || { $(APT_GET) update -q >/dev/null && $(APT_GET) install -y -q --no-install-recommends chromium >/dev/null; } \
 	      || echo "WARNING: could not install chromium: the /ops browser test will be skipped"; \
 	  else \
 	    echo "WARNING: chromium is missing: the /ops browser test will be skipped (as root: apt-get install -y --no-install-recommends chromium)"; \

@@ -39,7 +39,18 @@ wait_port() {
   die "$what did not listen on 127.0.0.1:$port (logs under $DIR)"
 }
 
-pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1; }
+# The newest PostgreSQL server binaries (a client-only install has the folder too, without initdb).
+pg_bin() { local d; for d in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -rV); do [ -x "$d/initdb" ] && { echo "$d"; return; }; done; }
+
+# Fails fast when one of the cluster's ports is taken (another cluster, another program): wait_port would
+# otherwise take whatever answers there for the server it just started.
+check_ports_free() {
+  local port busy=()
+  for port in "$@"; do
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && busy+=("$port")
+  done
+  [ ${#busy[@]} = 0 ] || die "port(s) ${busy[*]} on 127.0.0.1 already in use: stop what listens there, or choose another CLUSTER_PORT (now $BASE)"
+}
 
 ensure_packages() {
   local missing=()
@@ -61,8 +72,10 @@ ensure_packages() {
   printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d.sluice && chmod +x /usr/sbin/policy-rc.d.sluice
   local had_policy=0; [ -e /usr/sbin/policy-rc.d ] && had_policy=1
   [ $had_policy = 1 ] || cp /usr/sbin/policy-rc.d.sluice /usr/sbin/policy-rc.d
-  { DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >"$DIR/apt.log" 2>&1 ||
-    { apt-get update -q >>"$DIR/apt.log" 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >>"$DIR/apt.log" 2>&1; }; } ||
+  # Waits (bounded) for a dpkg lock another apt run holds, instead of failing at once.
+  local apt=(apt-get -y -q -o DPkg::Lock::Timeout=300)
+  { DEBIAN_FRONTEND=noninteractive "${apt[@]}" install "${missing[@]}" >"$DIR/apt.log" 2>&1 ||
+    { "${apt[@]}" update >>"$DIR/apt.log" 2>&1 && DEBIAN_FRONTEND=noninteractive "${apt[@]}" install "${missing[@]}" >>"$DIR/apt.log" 2>&1; }; } ||
     { [ $had_policy = 1 ] || rm -f /usr/sbin/policy-rc.d; rm -f /usr/sbin/policy-rc.d.sluice; die "apt-get install ${missing[*]} failed (see $DIR/apt.log)"; }
   [ $had_policy = 1 ] || rm -f /usr/sbin/policy-rc.d
   rm -f /usr/sbin/policy-rc.d.sluice
@@ -208,6 +221,9 @@ defaults
   timeout server 300s
   timeout http-request 10s
   timeout http-keep-alive 10s
+  # A health check may take this long (without it, inter: 500 ms): an instance slow to answer on a busy
+  # machine is not marked down, while one whose readiness fails (answers 503) is still caught at once.
+  timeout check 3s
   # Streams (SSE) stay open for minutes: no buffering, long server timeout.
   option http-no-delay
   # The client address reaches the instances in X-Forwarded-For; they trust it only from $PROXY_SOURCE.
@@ -246,6 +262,9 @@ start() {
   rm -rf "$DIR"; mkdir -p "$DIR/pids"
   [ -f server/target/sluice.jar ] || die "server/target/sluice.jar missing (make build)"
   ensure_packages
+  local ports=("$LB" "$STATS" "$PGB" "$R1" "$R2" "${SENTINELS[@]}" "$SIM" "${APPS[@]}")
+  [ -n "${DATABASE_URL:-}" ] || ports+=("$PG")
+  check_ports_free "${ports[@]}"
   trap 'status=$?; [ $status = 0 ] || { log "start failed: stopping what was started"; stop; }' EXIT
   JWT_SECRET=$(head -c 48 /dev/urandom | base64 | tr -d '\n/+=')
   ADMIN_PASSWORD=$(head -c 24 /dev/urandom | base64 | tr -d '\n/+=')

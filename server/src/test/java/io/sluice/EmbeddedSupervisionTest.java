@@ -30,30 +30,33 @@ class EmbeddedSupervisionTest {
     @Test
     void orphansOfAKilledServerAreStoppedAndADeadPostgresIsRestarted() throws Exception {
         Path dir = Files.createTempDirectory(Path.of("server/target").toAbsolutePath(), "supervision-");
-        int port = freePort();
-        String ready = "http://127.0.0.1:" + port + "/observe/health/ready";
-        Map<String, String> env = Map.of("SERVER_PORT", String.valueOf(port), "LOGGING_DIR", dir.resolve("logs").toString(),
+        // Port 0 and the port each server logs: a port picked beforehand and freed again can be taken by
+        // another process (this suite runs beside others) before the server binds it.
+        Map<String, String> env = Map.of("SERVER_PORT", "0", "LOGGING_DIR", dir.resolve("logs").toString(),
                                          "AUTH_ENABLED", "false");
         Path pgPid = dir.resolve("data/postgres/postmaster.pid");
         Path redisPid = dir.resolve("data/redis/redis.pid");
         try {
-            killedServerThenDeadPostgres(dir, env, ready, pgPid, redisPid);
+            killedServerThenDeadPostgres(dir, env, pgPid, redisPid);
         } finally {
             stopLeftovers(pgPid, redisPid);   // a failed run must not leave servers behind
         }
     }
 
-    private static void killedServerThenDeadPostgres(Path dir, Map<String, String> env, String ready, Path pgPid,
-                                                     Path redisPid) throws Exception {
+    private static void killedServerThenDeadPostgres(Path dir, Map<String, String> env, Path pgPid, Path redisPid)
+            throws Exception {
+        String firstReady;
         try (ServerProcess first = ServerProcess.start(dir, env)) {
-            first.waitUntilReady(CLIENT, ready, START_BOUND);
+            firstReady = readyUrl(first);
+            first.waitUntilReady(CLIENT, firstReady, START_BOUND);
         }   // close() is kill -9: no shutdown hook runs
         ProcessHandle orphan = process(pgPid);
-        await("the first server to be gone", Duration.ofSeconds(10), () -> !portAnswers(ready));
+        await("the first server to be gone", Duration.ofSeconds(30), () -> !portAnswers(firstReady));
         assertTrue(orphan.isAlive(), "the killed server's PostgreSQL is still running (the case under test)");
 
         ServerProcess second = ServerProcess.start(dir, env);
         try {
+            String ready = readyUrl(second);
             second.waitUntilReady(CLIENT, ready, START_BOUND);
             assertTrue(second.output().contains("embedded PostgreSQL (pid " + orphan.pid() + ") was left running by an earlier run"),
                        second.output());
@@ -106,9 +109,7 @@ class EmbeddedSupervisionTest {
         return status(url) > 0;
     }
 
-    private static int freePort() throws java.io.IOException {
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-            return s.getLocalPort();
-        }
+    private static String readyUrl(ServerProcess p) throws InterruptedException {
+        return "http://127.0.0.1:" + p.awaitPort() + "/observe/health/ready";
     }
 }

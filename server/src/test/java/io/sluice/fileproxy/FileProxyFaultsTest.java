@@ -107,19 +107,25 @@ class FileProxyFaultsTest {
     @Test
     void theNetworkLevelFollowsInjectedLatencyAndComesBack() {
         assertEquals("good", origin("slow").path("network_level").asText());
-        slow.latency(200);
-        for (int i = 0; i < 6; i++) {
-            assertEquals(200, server.get("/files/slow/a.bin").statusCode());
-        }
-        assertEquals("poor", origin("slow").path("network_level").asText(), origin("slow").toString());
+        // 220 ms sits mid-band in "poor" (150-300 ms), leaving room for a loaded machine's own delay. The level
+        // is polled while requests go on (at least the 6 that fill the window and pass the hysteresis), since
+        // on a loaded machine a sample can stray out of its band and the window takes longer to settle.
+        slow.latency(220);
+        awaitLevel("poor");
         String gauge = server.get("/observe/metrics").body();
         assertTrue(gauge.contains("sluice_fileproxy_network_level{origin=\"slow\"} 2.0")
                    || gauge.matches("(?s).*sluice_fileproxy_network_level\\{[^}]*origin=\"slow\"[^}]*} 2\\.0.*"), "gauge at 2 (poor)");
         slow.latency(0);
-        for (int i = 0; i < 6; i++) {
+        awaitLevel("good");
+    }
+
+    /** Requests to the "slow" origin until its level is {@code level} (at least 6: window 4, hysteresis 2). */
+    private static void awaitLevel(String level) {
+        int[] sent = {0};
+        TestServer.await("network level " + level, Duration.ofSeconds(30), () -> {
             assertEquals(200, server.get("/files/slow/a.bin").statusCode());
-        }
-        assertEquals("good", origin("slow").path("network_level").asText(), origin("slow").toString());
+            return ++sent[0] >= 6 && level.equals(origin("slow").path("network_level").asText());
+        });
     }
 
     @Test
@@ -152,6 +158,7 @@ class FileProxyFaultsTest {
         }
         int ok = 0;
         int refused = 0;
+        long start = System.nanoTime();
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             for (Future<HttpResponse<String>> f : pool.invokeAll(calls)) {
                 HttpResponse<String> r = f.get();
@@ -165,7 +172,12 @@ class FileProxyFaultsTest {
                 }
             }
         }
-        // 10 req/s: a burst of 10 plus what a 200 ms wait allows; the rest is refused.
-        assertTrue(ok >= 10 && ok <= 14 && refused == 40 - ok, ok + " passed, " + refused + " refused");
+        // 10 req/s: a burst of 10 plus what refills while the 40 arrive (a 200 ms wait included); the rest is
+        // refused. The refill is counted over the time the burst really took: on a loaded machine the 40 calls
+        // spread out, and more of them pass without the rate being exceeded (a fixed "at most 14" failed so).
+        double seconds = (System.nanoTime() - start) / 1e9;
+        int allowed = 10 + (int) Math.ceil(10 * seconds) + 1;
+        assertTrue(ok >= 10 && ok <= allowed && refused == 40 - ok,
+                   ok + " passed, " + refused + " refused in " + Math.round(seconds * 1000) + " ms (at most " + allowed + ")");
     }
 }

@@ -62,7 +62,7 @@ class PoolSizingTest {
     /** Hikari fills the pool in the background; wait for it, bounded. */
     static final class TestInfraWait {
         static void until(java.util.function.BooleanSupplier condition) throws InterruptedException {
-            for (int i = 0; i < 100 && !condition.getAsBoolean(); i++) {
+            for (int i = 0; i < 400 && !condition.getAsBoolean(); i++) {   // up to 20 s: a loaded CI machine
                 Thread.sleep(50);
             }
         }

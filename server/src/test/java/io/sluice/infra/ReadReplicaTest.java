@@ -41,11 +41,16 @@ class ReadReplicaTest {
         try (TcpProxy replica = new TcpProxy("127.0.0.1", primary.getPort());
              TestServer s = TestServer.start(Map.of("database.replica-url", proxied(replica),
                                                     "database.replica-check-interval", "200ms",
-                                                    "database.connection-timeout", "1s"))) {
+                                                    "database.connection-timeout", "1s",
+                                                    // The task stays running (about 15 s) through both rounds of
+                                                    // polls: a finished task is served from the cache, not read,
+                                                    // which on a slow machine made the second round's count short.
+                                                    "llm.providers.simulated.tokens-per-second", "4"))) {
             await("replica usable", Duration.ofSeconds(10), () -> reads(s).path("replica_usable").asBoolean());
             String session = TestServer.json(s.postJson("/v1/sessions", SESSION)).path("id").asText();
             String task = TestServer.json(s.postJson("/v1/tasks", TASK)).path("task_id").asText();
 
+            assertUnfinished(s, task);
             long before = reads(s).path("served_by_replica").asLong();
             for (int i = 0; i < 10; i++) {
                 assertEquals(200, s.get("/v1/sessions/" + session + "/messages").statusCode());
@@ -60,6 +65,7 @@ class ReadReplicaTest {
                 assertEquals(200, s.get("/v1/sessions/" + session + "/messages").statusCode());
                 assertEquals(200, s.get("/v1/tasks/" + task).statusCode());
             }
+            assertUnfinished(s, task);   // so every poll above was read, not served from the cache
             JsonNode cut = reads(s);
             assertEquals(false, cut.path("replica_usable").asBoolean(), cut.toString());
             assertTrue(cut.path("served_by_primary").asLong() >= primaryBefore + 20, "reads fell back: " + cut);
@@ -98,6 +104,11 @@ class ReadReplicaTest {
                                     base.socketTimeout(), base.maxLifetime(), base.validationTimeout(), 0, "unused",
                                     new ReplicaSettings(replicaUrl, "postgres", "postgres", Duration.ofSeconds(2),
                                                         Duration.ofMillis(200)));
+    }
+
+    private static void assertUnfinished(TestServer s, String task) {
+        String status = TestServer.json(s.get("/v1/tasks/" + task)).path("status").asText();
+        assertTrue(status.equals("queued") || status.equals("running"), "the task is still under way: " + status);
     }
 
     private static JsonNode reads(TestServer s) {

@@ -36,7 +36,7 @@ class DeadlineTest {
         assertEquals(504, r.statusCode());
         assertEquals("deadline_exceeded", json(r).at("/error/code").asText());
         assertTrue(ms >= 900 && ms < 3000, "answered at the deadline: " + ms + " ms");
-        await("permit returned", Duration.ofSeconds(2), () -> server.health().get("concurrent_requests").asInt() == 0);
+        await("permit returned", Duration.ofSeconds(5), () -> server.health().get("concurrent_requests").asInt() == 0);
 
         // Requests after it (the client reuses its keep-alive connection) are not hit by a stale interrupt.
         for (int i = 0; i < 5; i++) {

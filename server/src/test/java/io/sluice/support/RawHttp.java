@@ -16,7 +16,7 @@ public final class RawHttp {
 
     public static Answer get(int port, String rawPath) throws IOException {
         try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
-            s.setSoTimeout(10_000);
+            s.setSoTimeout(30_000);   // a safety bound only: a loaded CI machine can be slow to start an answer
             s.getOutputStream().write(("GET " + rawPath + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
                                               .getBytes(StandardCharsets.ISO_8859_1));
             InputStream in = s.getInputStream();
@@ -38,7 +38,7 @@ public final class RawHttp {
     /** Opens a GET, reads the status line and a few bytes of the body, then hangs up without reading the rest. */
     public static int getAndHangUp(int port, String path, int bytes) throws IOException {
         try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
-            s.setSoTimeout(10_000);
+            s.setSoTimeout(30_000);   // a safety bound only: a loaded CI machine can be slow to start an answer
             s.setReceiveBufferSize(4096);
             s.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: localhost\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
             InputStream in = s.getInputStream();

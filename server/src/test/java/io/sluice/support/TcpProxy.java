@@ -28,7 +28,7 @@ public final class TcpProxy implements AutoCloseable {
         STALL,
         /** Relay the request; relay only the first {@link #truncateAfter} bytes of the answer, then close both sides. */
         TRUNCATE,
-        /** Relay the request; relay the answer one byte every {@link #dripMillis} ms. */
+        /** Relay the request; relay the answer one byte every {@link #dripMillis} ms (on average: paced from the start). */
         DRIP
     }
 
@@ -144,17 +144,18 @@ public final class TcpProxy implements AutoCloseable {
             try (InputStream in = from.getInputStream()) {
                 byte[] buf = new byte[dripMillis > 0 ? 1 : 8192];
                 long copied = 0;
+                long dueNanos = 0;   // when the next dripped byte is due
                 int n;
                 while (copied < limit && (n = in.read(buf, 0, (int) Math.min(buf.length, limit - copied))) > 0) {
                     while (stalled && !from.isClosed()) {
                         Thread.sleep(5);   // hold the bytes: the other side waits on its socket timeout
                     }
+                    if (dripMillis > 0) {
+                        dueNanos = drip(dueNanos, dripMillis);
+                    }
                     out.write(buf, 0, n);
                     out.flush();
                     copied += n;
-                    if (dripMillis > 0) {
-                        Thread.sleep(dripMillis);
-                    }
                 }
             } catch (IOException | InterruptedException e) {
                 // either side closed
@@ -163,6 +164,27 @@ public final class TcpProxy implements AutoCloseable {
                 closeQuietly(b);
             }
         });
+    }
+
+    /** Most a drip may fall behind its schedule and catch up on (a pause of the source longer than this is not). */
+    private static final long MAX_DRIP_LAG_NANOS = 250_000_000;
+
+    /**
+     * Waits until a dripped byte is due and returns when the next one is. Paced against a schedule rather
+     * than slept after each byte: on a loaded machine every sleep overshoots, and the overshoots of a few
+     * hundred bytes added up past the deadlines the drip is meant to keep within. Bytes that fall behind go
+     * out back to back, still one per write.
+     */
+    private static long drip(long dueNanos, long dripMillis) throws InterruptedException {
+        long now = System.nanoTime();
+        if (dueNanos == 0 || now - dueNanos > MAX_DRIP_LAG_NANOS) {
+            dueNanos = dueNanos == 0 ? now : now - MAX_DRIP_LAG_NANOS;
+        }
+        long aheadNanos = dueNanos - now;
+        if (aheadNanos > 0) {
+            Thread.sleep(aheadNanos / 1_000_000, (int) (aheadNanos % 1_000_000));
+        }
+        return dueNanos + dripMillis * 1_000_000;
     }
 
     private static void closeQuietly(AutoCloseable c) {

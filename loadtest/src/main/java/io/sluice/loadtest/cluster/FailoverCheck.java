@@ -92,7 +92,8 @@ final class FailoverCheck implements ClusterChecks.Check {
                 "Sentinel promoted the replica after " + promotedMs + " ms; instances ready " + java.util.Arrays.toString(readyMs)
                         + " ms after it; chats " + chats + "; " + load.acknowledged.size() + " tasks acknowledged ("
                         + load.refusedTries.get() + " tries retried, " + load.gaveUp.get() + " given up), PostgreSQL: " + counts
-                        + "; after: logout refused everywhere " + (logout.pass() ? "within 1 s" : "NOT within 1 s: " + logout.saw())
+                        + "; after: logout refused everywhere " + (logout.pass() ? "within " + LogoutEverywhere.BOUND_MS + " ms"
+                                                         : "NOT within " + LogoutEverywhere.BOUND_MS + " ms: " + logout.saw())
                         + ", 20 new tasks " + afterCounts.getOrDefault("succeeded", 0) + " succeeded, rate-limited GET " + limited,
                 pass);
     }

@@ -35,7 +35,7 @@ class UsageDatabaseDownTest {
         try (TcpProxy proxy = new TcpProxy(pg.getHost(), pg.getPort());
              TestServer server = TestServer.start(Map.of(
                      "database.url", "jdbc:postgresql://127.0.0.1:" + proxy.port() + pg.getPath(),
-                     "database.connection-timeout", "5s",   // longer than a chat may take below
+                     "database.connection-timeout", "10s",   // twice what a chat may take below
                      "usage.queue-capacity", String.valueOf(CAPACITY),
                      "usage.batch-size", String.valueOf(BATCH),
                      "usage.max-retry-backoff", "200ms",
@@ -46,8 +46,9 @@ class UsageDatabaseDownTest {
             proxy.cut();
 
             for (int i = 0; i < CHATS; i++) {
-                // A request that waited for PostgreSQL would wait for database.connection-timeout (5 s).
-                HttpResponse<String> res = chat(server, "down-" + i, Duration.ofMillis(2500));
+                // A request that waited for PostgreSQL would wait for database.connection-timeout (10 s); 5 s leaves
+                // a loaded CI machine room for a chat that does not.
+                HttpResponse<String> res = chat(server, "down-" + i, Duration.ofSeconds(5));
                 assertEquals(200, res.statusCode(), res.body());
                 assertTrue(metric(server, "sluice_usage_queued") <= CAPACITY, "queue within its capacity");
             }
