@@ -26,6 +26,7 @@ import io.sluice.observe.monitor.MonitorSettings;
 import io.sluice.ratelimit.RateLimitSettings;
 import io.sluice.respcache.ResponseCacheSettings;
 import io.sluice.security.SecuritySettings;
+import io.sluice.spend.SpendSettings;
 import io.sluice.sessions.SessionSettings;
 import io.sluice.tasks.TaskSettings;
 import io.sluice.tracing.TracingSettings;
@@ -56,7 +57,8 @@ public record Settings(AppSettings app,
                        EmbeddingSettings embeddings,
                        ResponseCacheSettings responseCache,
                        MonitorSettings monitoring,
-                       FileProxySettings fileProxy) {
+                       FileProxySettings fileProxy,
+                       SpendSettings spend) {
 
     public static Settings from(Config config) {
         ConfigReader c = new ConfigReader(config);
@@ -85,7 +87,8 @@ public record Settings(AppSettings app,
                             embeddings,
                             ResponseCacheSettings.from(c, embeddings.models().keySet()),
                             MonitorSettings.from(c),
-                            FileProxySettings.from(c));
+                            FileProxySettings.from(c),
+                            SpendSettings.from(c));
     }
 
     /** The settings as JSON, safe to print: every {@link io.sluice.config.Secret} component masked. */
