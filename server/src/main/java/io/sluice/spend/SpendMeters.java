@@ -86,7 +86,7 @@ final class SpendMeters {
 
     private Counter[] scoped(String name, String description) {
         return new Counter[] {
-                registry.getOrCreate(Counter.builder(name).description(description).tags(List.of(Tag.create("scope", "key")))),
-                registry.getOrCreate(Counter.builder(name).description(description).tags(List.of(Tag.create("scope", "user"))))};
+                registry.getOrCreate(Counter.builder(name).description(description).tags(List.of(Tag.create("budget", "key")))),
+                registry.getOrCreate(Counter.builder(name).description(description).tags(List.of(Tag.create("budget", "user"))))};
     }
 }
