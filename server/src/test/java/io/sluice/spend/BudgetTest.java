@@ -47,6 +47,7 @@ class BudgetTest {
                 "usage.prices.upstream.output", "1000000",
                 "spend.redis-prefix", prefix, "spend.view-ttl", "200ms"));
         config.put("spend.reconcile-interval", "1s");
+        config.put("spend.max-key-labels", "1");   // the key takes the one label; anything after it is "other"
         try (TestGateway gateway = TestGateway.start("fake", config);
              TestServer b = TestServer.start(gateway.config())) {
             TestServer a = gateway.server();
@@ -95,6 +96,13 @@ class BudgetTest {
             for (TestServer s : new TestServer[] {a, b}) {
                 await("budget lifted", Duration.ofSeconds(10), () -> chat(s, key, false).statusCode() == 200);
             }
+
+            // Bounded metric labels: past spend.max-key-labels (1 here) a caller is counted as "other".
+            assertEquals(200, chat(a, admin, false).statusCode());
+            String metrics = a.get("/observe/metrics").body();
+            assertTrue(metrics.contains("key=\"" + created.path("prefix").asText() + "\""), "the first key has its label");
+            assertTrue(metrics.matches("(?s).*sluice_spend_tokens_total\\{[^}]*key=\"other\"[^}]*}.*"), "the rest are other");
+            assertTrue(!metrics.contains("key=\"jwt\""), "no label beyond the cap");
         } finally {
             redis.close();
         }
