@@ -24,7 +24,8 @@ final class SpendMeters {
     private final String currency;
     private final int maxKeyLabels;
     private final ConcurrentHashMap<String, Boolean> keyLabels = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, Series> series = new ConcurrentHashMap<>();
+    // model -> key label -> its counters: two lookups, no key String built per call
+    private final ConcurrentHashMap<String, ConcurrentHashMap<String, Series>> series = new ConcurrentHashMap<>();
     private final Counter[] softExceeded;
     private final Counter[] refused;
 
@@ -41,7 +42,14 @@ final class SpendMeters {
 
     void record(String model, String keyLabel, int prompt, int completion, int cached, double cost) {
         String key = label(keyLabel);
-        Series s = series.computeIfAbsent(model + '\0' + key, k -> series(model, key));
+        ConcurrentHashMap<String, Series> byKey = series.get(model);
+        if (byKey == null) {
+            byKey = series.computeIfAbsent(model, m -> new ConcurrentHashMap<>());
+        }
+        Series s = byKey.get(key);
+        if (s == null) {
+            s = byKey.computeIfAbsent(key, k -> series(model, key));
+        }
         s.prompt().increment(prompt);
         s.completion().increment(completion);
         s.cached().increment(cached);
