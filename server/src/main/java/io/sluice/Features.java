@@ -39,7 +39,10 @@ import io.sluice.scenes.ScenesService;
 import io.sluice.sessions.Session;
 import io.sluice.sessions.SessionChat;
 import io.sluice.sessions.SessionStore;
+import io.sluice.llm.usage.Prices;
 import io.sluice.llm.usage.UsageWriter;
+import io.sluice.spend.Spend;
+import io.sluice.spend.UsageService;
 import io.sluice.sessions.SessionsService;
 import io.sluice.tasks.TaskDispatcher;
 import io.sluice.tasks.TaskRunner;
@@ -62,11 +65,12 @@ record Features(Admission admission,
                 FileProxy files,
                 Audio audio,
                 PodcastsService podcasts,
+                UsageService usage,
                 Runnable afterListening) {
 
     /** The LLM parts that chat, sessions and tasks share. */
     private record Llm(ModelCatalog catalog, ChatRouter router, ChatRequestValidator validator, UsageWriter usage,
-                       Bulkheads bulkheads) {
+                       Bulkheads bulkheads, Prices prices) {
     }
 
     static Features wire(Settings s, Infrastructure infra, ServerMeters meters, Deque<AutoCloseable> resources) {
@@ -86,8 +90,13 @@ record Features(Admission admission,
         // /v1/embeddings and the response cache (off unless a model's cache.mode says otherwise).
         Embeddings embeddings = new Embeddings(s.embeddings(), llm.bulkheads().get("embeddings"), meters.registry());
         resources.push(embeddings);
+        // Spend: key scopes (allow-list, tokens per minute) and budgets on /v1/chat/completions, costs in metrics.
+        Spend spend = new Spend(s.spend(), llm.prices(), s.usage().currency(), infra.db(), infra.redis(), invalidations,
+                                meters.registry());
+        resources.push(spend);
         ChatCompletionsService chat = new ChatCompletionsService(admission, llm.catalog(), llm.validator(), llm.router(),
-                llm.usage(), s.llm().pingInterval(), ResponseCache.create(s.responseCache(), infra.redis(), embeddings, meters.registry()));
+                llm.usage(), s.llm().pingInterval(), ResponseCache.create(s.responseCache(), infra.redis(), embeddings, meters.registry()),
+                spend);
         SessionStore sessionStore = new SessionStore(infra.db(), caches.create("sessions", Session.class, v -> true));
         SessionChat sessionChat = new SessionChat(sessionStore, llm.usage(), llm.catalog(), llm.router(),
                                                   admission, s.sessions(), s.llm());
@@ -112,7 +121,7 @@ record Features(Admission admission,
                                                        s.sessions().defaultModel(), s.llm().maxContentChars());
         // Users, JWTs and API keys; per-client rate limits shared through Redis; security headers.
         Gate gate = new Gate(s.auth(), s.ratelimit(), s.security(), infra.db(), infra.redis(), invalidations, meters,
-                             s.fileProxy()::isPublicPath);
+                             s.fileProxy()::isPublicPath, spend.budgets());
         resources.push(gate);   // stops the credential-invalidation subscriber before Redis closes
         // CPU, memory, disk, connections, threads and the in-process alerts, sampled off the request path.
         ResourceMonitor monitor = new ResourceMonitor(s.monitoring(), Path.of(s.logging().dir()), meters.registry(),
@@ -131,6 +140,7 @@ record Features(Admission admission,
                             new ScenesService(scenes, tasks, completer), new CacheService(caches), infra.tracing(),
                             new EmbeddingsService(embeddings), files, audio,
                             new PodcastsService(podcasts, tasks, completer, admission),
+                            new UsageService(infra.db(), s.usage().currency()),
                             // start-up: what the first requests need, built once the server listens (not before ready)
                             llm.catalog()::warmUpInBackground);
     }
@@ -153,9 +163,21 @@ record Features(Admission admission,
         deployments.registerMeters(meters.registry());
         ChatRouter router = new ChatRouter(deployments, providerBulkheads, s.llm(),
                                            new LlmMeters(meters.registry()), upstreamLimiter, infra.tracing());
-        UsageWriter usage = UsageWriter.start(infra.db(), s.usage());   // closed after HTTP and tasks stop, before the pool
+        Prices prices = prices(s, catalog);   // usage.prices: each usage row carries its cost
+        UsageWriter usage = UsageWriter.start(infra.db(), s.usage(), prices);   // closed after HTTP and tasks stop, before the pool
         resources.push(usage);
         usage.registerMeters(meters.registry());
-        return new Llm(catalog, router, new ChatRequestValidator(s.llm(), catalog), usage, bulkheads);
+        return new Llm(catalog, router, new ChatRequestValidator(s.llm(), catalog), usage, bulkheads, prices);
+    }
+
+    /** The price table, finding a call's upstream model from its public model and the provider that served it. */
+    private static Prices prices(Settings s, ModelCatalog catalog) {
+        Map<String, String> upstream = new java.util.HashMap<>();
+        for (io.sluice.llm.LlmModel m : catalog.models()) {
+            for (io.sluice.llm.LlmModel.Target t : m.route()) {
+                upstream.putIfAbsent(m.name() + '\0' + t.provider(), t.model());
+            }
+        }
+        return new Prices(s.usage().prices(), (model, provider) -> upstream.get(model + '\0' + provider));
     }
 }

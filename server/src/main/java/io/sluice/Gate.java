@@ -8,6 +8,7 @@ import io.sluice.auth.AdminBootstrap;
 import io.sluice.auth.AuthFilter;
 import io.sluice.auth.AuthService;
 import io.sluice.auth.AuthSettings;
+import io.sluice.auth.BudgetEditor;
 import io.sluice.auth.Credentials;
 import io.sluice.auth.KeysService;
 import io.sluice.auth.Passwords;
@@ -45,7 +46,8 @@ final class Gate implements AutoCloseable {
     private final ClientAddress clients;
 
     Gate(AuthSettings auth, RateLimitSettings limits, SecuritySettings security, Database db, Redis redis,
-         Invalidations invalidations, ServerMeters meters, java.util.function.Predicate<String> anonymousPaths) {
+         Invalidations invalidations, ServerMeters meters, java.util.function.Predicate<String> anonymousPaths,
+         BudgetEditor budgets) {
         this.security = security;
         this.clients = new ClientAddress(security.trustedProxies());
         UserStore users = new UserStore(db);
@@ -57,10 +59,11 @@ final class Gate implements AutoCloseable {
         credentials.registerMeters(meters);
         this.limiter = new RateLimiter(redis, limits, meters);
         RequestLimits requestLimits = limits.enabled() ? RequestLimits.of(limiter, limits, meters) : RequestLimits.off();
-        this.authFilter = new AuthFilter(auth.enabled(), credentials.authenticator(), requestLimits, clients, anonymousPaths);
+        this.authFilter = new AuthFilter(auth.enabled(), credentials.authenticator(), requestLimits, clients, anonymousPaths,
+                                         limiter);   // the limiter also serves keys' own rpm (ratelimit.enabled or not)
         this.authService = new AuthService(users, passwords, credentials.jwt(), credentials.revocations(), limiter, auth, clients);
-        this.keysService = new KeysService(credentials.keys(), credentials.store());
-        this.usersService = new UsersService(users, credentials);
+        this.keysService = new KeysService(credentials.keys(), credentials.store(), budgets);
+        this.usersService = new UsersService(users, credentials, budgets);
     }
 
     /** Who the caller is by address (the TCP peer, or X-Forwarded-For from a trusted proxy). */

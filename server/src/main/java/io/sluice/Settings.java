@@ -28,6 +28,7 @@ import io.sluice.podcasts.PodcastSettings;
 import io.sluice.ratelimit.RateLimitSettings;
 import io.sluice.respcache.ResponseCacheSettings;
 import io.sluice.security.SecuritySettings;
+import io.sluice.spend.SpendSettings;
 import io.sluice.sessions.SessionSettings;
 import io.sluice.tasks.TaskSettings;
 import io.sluice.tracing.TracingSettings;
@@ -60,7 +61,8 @@ public record Settings(AppSettings app,
                        MonitorSettings monitoring,
                        FileProxySettings fileProxy,
                        AudioSettings audio,
-                       PodcastSettings podcasts) {
+                       PodcastSettings podcasts,
+                       SpendSettings spend) {
 
     public static Settings from(Config config) {
         ConfigReader c = new ConfigReader(config);
@@ -92,7 +94,8 @@ public record Settings(AppSettings app,
                             MonitorSettings.from(c),
                             FileProxySettings.from(c),
                             audio,
-                            PodcastSettings.from(c, llm.models().keySet(), audio));
+                            PodcastSettings.from(c, llm.models().keySet(), audio),
+                            SpendSettings.from(c));
     }
 
     /** The settings as JSON, safe to print: every {@link io.sluice.config.Secret} component masked. */

@@ -170,6 +170,7 @@ public final class Sluice implements AutoCloseable {
              .register("/v1/tasks", features.tasks())
              .register("/v1", features.chat())
              .register("/v1", features.embeddings())
+             .register("/v1", features.usage())   // GET /v1/usage: spend per day, model and key
              .register("/api/llmchat", features.scenes())
              .register("/api/cache", features.cache())
              .register("/files", new FileProxyService(features.files()))

@@ -38,14 +38,14 @@ public final class ApiKeys {
         return token.startsWith(PREFIX);
     }
 
-    public Created create(UUID userId, String name) {
+    public Created create(UUID userId, String name, ApiKeyStore.Scope scope) {
         byte[] p = new byte[PREFIX_CHARS / 2];
         byte[] secret = new byte[32];
         RANDOM.nextBytes(p);
         RANDOM.nextBytes(secret);
         String prefix = HEX.formatHex(p);
         String key = PREFIX + prefix + "_" + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
-        return new Created(store.insert(userId, name, prefix, sha256(key)), key);
+        return new Created(store.insert(userId, name, prefix, sha256(key), scope), key);
     }
 
     /** The key's owner as a principal, or empty for any key we did not issue (or that was revoked). */
@@ -57,7 +57,7 @@ public final class ApiKeys {
         KeyCache.Digest cacheKey = new KeyCache.Digest(digest);
         Principal cached = cache.get(cacheKey);
         if (cached != null) {
-            return Optional.of(cached);
+            return Optional.of(unexpired(cached));
         }
         String hash = HEX.formatHex(digest);   // the stored form
         long epoch = cache.epoch();
@@ -65,21 +65,46 @@ public final class ApiKeys {
                 .filter(m -> !m.user().disabled())   // a disabled user's keys are refused like unknown ones
                 .filter(m -> MessageDigest.isEqual(m.key().keyHash().getBytes(StandardCharsets.US_ASCII),
                                                    hash.getBytes(StandardCharsets.US_ASCII)))
-                .map(m -> new Principal(m.user().id().toString(), m.user().username(), m.user().role(),
-                                        m.key().id().toString(), null, null));
+                .map(m -> {
+                    if (m.key().disabled()) {
+                        throw Authenticator.unauthorized("API key is disabled");
+                    }
+                    return new Principal(m.user().id().toString(), m.user().username(), m.user().role(),
+                                         m.key().id().toString(), m.key().keyScope());
+                });
         found.ifPresent(p -> cache.put(cacheKey, p, epoch));   // never a miss: a wrong key costs the database every time
-        return found;
+        return found.map(ApiKeys::unexpired);
     }
 
     /** The key's principal if it is in memory, else null (unknown here, or not a key at all). */
     Principal cached(String key) {
         // Keyed on the digest's bytes: no 64-character hex string built and hashed per request.
-        return wellFormed(key) ? cache.get(new KeyCache.Digest(digest(key))) : null;
+        Principal p = wellFormed(key) ? cache.get(new KeyCache.Digest(digest(key))) : null;
+        return p == null || expired(p) ? null : p;   // an expired key goes the slow way, to its 401
+    }
+
+    /** Updates a key's scope, name or standing; every instance looks it up afresh (within a second). */
+    public Optional<ApiKeyStore.KeyRow> update(UUID id, ApiKeyStore.Change change) {
+        Optional<ApiKeyStore.KeyRow> row = store.update(id, change);
+        row.ifPresent(r -> cache.keyDeleted(id.toString()));   // dropped from every cache: the next request reads the new row
+        return row;
+    }
+
+    private static boolean expired(Principal p) {
+        KeyScope s = p.scope();
+        return s != null && s.expiresAt() != null && s.expired(java.time.Instant.now());
+    }
+
+    private static Principal unexpired(Principal p) {
+        if (expired(p)) {
+            throw Authenticator.unauthorized("API key expired at " + p.scope().expiresAt());
+        }
+        return p;
     }
 
     /** Deletes the user's key; once this returns true no instance accepts it any more (within a second). */
-    public boolean delete(UUID id, UUID userId) {
-        if (!store.delete(id, userId)) {
+    public boolean delete(UUID id, UUID userId, boolean admin) {
+        if (!store.delete(id, userId, admin)) {
             return false;
         }
         cache.keyDeleted(id.toString());

@@ -8,6 +8,8 @@ import io.helidon.webserver.http.RoutingResponse;
 import io.sluice.limits.AdmissionFilter;
 import io.sluice.http.ApiException;
 import io.sluice.http.ClientAddress;
+import io.sluice.ratelimit.Decision;
+import io.sluice.ratelimit.RateLimiter;
 import io.sluice.ratelimit.RequestLimits;
 
 /**
@@ -33,9 +35,11 @@ public final class AuthFilter implements Filter {
     private final RequestLimits limits;
     private final ClientAddress clients;
     private final java.util.function.Predicate<String> anonymousPaths;   // public file-proxy origins
+    private final RateLimiter keyLimiter;   // an API key's own requests-per-minute (its scope's rpm), when it has one
 
     public AuthFilter(boolean enabled, Authenticator authenticator, RequestLimits limits, ClientAddress clients,
-                      java.util.function.Predicate<String> anonymousPaths) {
+                      java.util.function.Predicate<String> anonymousPaths, RateLimiter keyLimiter) {
+        this.keyLimiter = keyLimiter;
         this.clients = clients;
         this.anonymousPaths = anonymousPaths;
         this.enabled = enabled;
@@ -80,6 +84,14 @@ public final class AuthFilter implements Filter {
                 throw e;
             }
             limits.check(null, principal.clientKey(), res);
+        }
+        KeyScope scope = principal.scope();
+        if (scope != null && scope.rpm() != null) {   // a field read for every other key: no trip unless the key has its own rpm
+            Decision d = keyLimiter.take(scope.rpmBucket(), scope.rpm());
+            d.writeHeaders(res);
+            if (!d.allowed()) {
+                throw d.rejection("API key (" + scope.rpm().capacity() + "/min)");
+            }
         }
         req.context().register(principal);
         chain.proceed();

@@ -11,17 +11,23 @@ import io.sluice.http.ErrorCode;
 /**
  * Who is calling: a user id and role, and how they proved it (a JWT with its id and expiry, or an
  * API key with its id). Put in the request context by {@link AuthFilter}. {@code clientKey} is the
- * rate-limit identity: the API key when one was used, otherwise the user.
+ * rate-limit identity: the API key when one was used, otherwise the user. {@code scope} is the API
+ * key's {@link KeyScope} (cached with the principal), null for a JWT or no key.
  */
 public record Principal(String userId, String username, Role role, String keyId, String tokenId, Instant expiresAt,
-                        String clientKey) {
+                        String clientKey, KeyScope scope) {
 
     /**
      * The rate-limit identity ({@link #clientKey}) is built once here: a principal cached for an API
      * key is the same object on every request, so its bucket key is one String whose hash is cached.
      */
     public Principal(String userId, String username, Role role, String keyId, String tokenId, Instant expiresAt) {
-        this(userId, username, role, keyId, tokenId, expiresAt, keyId != null ? "client:key:" + keyId : "client:user:" + userId);
+        this(userId, username, role, keyId, tokenId, expiresAt, keyId != null ? "client:key:" + keyId : "client:user:" + userId, null);
+    }
+
+    /** An API key's caller, with the key's scope. */
+    Principal(String userId, String username, Role role, String keyId, KeyScope scope) {
+        this(userId, username, role, keyId, null, null, "client:key:" + keyId, scope);
     }
 
     public enum Role {

@@ -24,9 +24,12 @@ public final class UsersService implements HttpService {
     private final UserStore users;
     private final Credentials credentials;
 
-    public UsersService(UserStore users, Credentials credentials) {
+    private final BudgetEditor budgets;
+
+    public UsersService(UserStore users, Credentials credentials, BudgetEditor budgets) {
         this.users = users;
         this.credentials = credentials;
+        this.budgets = budgets;
     }
 
     @Override
@@ -59,12 +62,19 @@ public final class UsersService implements HttpService {
             }
             disabled = body.get("disabled").asBoolean();
         }
-        if (role == null && disabled == null) {
-            throw ApiException.badRequest(ErrorCode.MISSING_FIELD, "role or disabled: at least one is required");
+        boolean budget = body.has("budget");
+        if (role == null && disabled == null && !budget) {
+            throw ApiException.badRequest(ErrorCode.MISSING_FIELD, "role, disabled or budget: at least one is required");
         }
+        budgets.validate(body.get("budget"));
         UserStore.User user = users.update(id, role, disabled).orElseThrow(() -> notFound(id));
+        if (budget) {
+            budgets.set("user:" + id, body.get("budget"));   // spend caps of all the user's keys and tokens together
+        }
         credentials.userChanged(id);
-        Json.send(res, view(user));
+        Map<String, Object> json = new java.util.LinkedHashMap<>(view(user));
+        json.put("budget", budgets.view("user:" + id));
+        Json.send(res, json);
     }
 
     private void delete(ServerRequest req, ServerResponse res) {

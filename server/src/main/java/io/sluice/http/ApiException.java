@@ -57,7 +57,7 @@ public class ApiException extends RuntimeException {
 
     /** OpenAI's error {@code type}. */
     public String type() {
-        return ErrorCode.typeOf(status);
+        return ErrorCode.INSUFFICIENT_QUOTA.code().equals(code) ? ErrorCode.INSUFFICIENT_QUOTA.type() : ErrorCode.typeOf(status);
     }
 
     /** When set, sent as Retry-After (whole seconds, at least 1). */

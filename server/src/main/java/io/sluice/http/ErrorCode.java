@@ -43,6 +43,7 @@ public enum ErrorCode {
     INVALID_API_KEY(401, "invalid_api_key"),
     REGISTRATION_DISABLED(403, "registration_disabled"),
     ADMIN_REQUIRED(403, "admin_required"),
+    MODEL_NOT_ALLOWED(403, "model_not_allowed"),
     // 404: someone else's resource answers exactly like a missing one
     NOT_FOUND(404, "not_found"),
     MODEL_NOT_FOUND(404, "model_not_found"),
@@ -64,6 +65,7 @@ public enum ErrorCode {
     UNSUPPORTED_MEDIA_TYPE(415, "unsupported_media_type"),
     RANGE_NOT_SATISFIABLE(416, "range_not_satisfiable"),
     RATE_LIMIT_EXCEEDED(429, "rate_limit_exceeded"),
+    INSUFFICIENT_QUOTA(429, "insufficient_quota"),
     TOO_MANY_CONCURRENT_REQUESTS(429, "too_many_concurrent_requests"),
     // 5xx: ours or the upstream's; 503s carry Retry-After
     INTERNAL_ERROR(500, "internal_error"),
@@ -106,7 +108,7 @@ public enum ErrorCode {
 
     /** OpenAI's {@code type} for this code. */
     public String type() {
-        return typeOf(status);
+        return this == INSUFFICIENT_QUOTA ? INSUFFICIENT_QUOTA.code : typeOf(status);   // OpenAI's type is the code here
     }
 
     public static Optional<ErrorCode> of(String code) {

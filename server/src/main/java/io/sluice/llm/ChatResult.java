@@ -20,7 +20,11 @@ public record ChatResult(Status status, String provider, String text, String fin
         CACHE_HIT
     }
 
-    public record Usage(int promptTokens, int completionTokens, boolean estimated) {
+    /** @param cachedTokens the part of the prompt the upstream served from its prompt cache (billed at the cached-input price) */
+    public record Usage(int promptTokens, int completionTokens, boolean estimated, int cachedTokens) {
+        public Usage(int promptTokens, int completionTokens, boolean estimated) {
+            this(promptTokens, completionTokens, estimated, 0);
+        }
     }
 
     public boolean complete() {

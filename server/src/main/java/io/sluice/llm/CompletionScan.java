@@ -18,7 +18,12 @@ import io.sluice.http.Json;
  *
  * @param problem why the bytes are not a chat.completion (empty, HTML, malformed, wrong shape); null when they are
  */
-record CompletionScan(String text, String finishReason, Integer promptTokens, Integer completionTokens, String problem) {
+record CompletionScan(String text, String finishReason, Integer promptTokens, Integer completionTokens, String problem,
+                      int cachedTokens) {
+
+    CompletionScan(String text, String finishReason, Integer promptTokens, Integer completionTokens, String problem) {
+        this(text, finishReason, promptTokens, completionTokens, problem, 0);
+    }
 
     /** The fields of a chat.completion, or what is wrong with the bytes ({@link #problem}). */
     static CompletionScan of(byte[] json) {
@@ -50,7 +55,7 @@ record CompletionScan(String text, String finishReason, Integer promptTokens, In
             if (!b.choices) {
                 return invalid(b.error ? "an error object with status 200" : "a JSON object without choices");
             }
-            return new CompletionScan(b.text, b.finishReason, b.prompt, b.completion, null);
+            return new CompletionScan(b.text, b.finishReason, b.prompt, b.completion, null, b.cached);
         } catch (IOException e) {
             return invalid(startsWith(json, '<') ? "HTML, not JSON" : "malformed JSON");
         }
@@ -61,7 +66,7 @@ record CompletionScan(String text, String finishReason, Integer promptTokens, In
     }
 
     private static CompletionScan invalid(String problem) {
-        return new CompletionScan("", null, null, null, problem);
+        return new CompletionScan("", null, null, null, problem, 0);
     }
 
     private static boolean blank(byte[] bytes) {
@@ -93,6 +98,7 @@ record CompletionScan(String text, String finishReason, Integer promptTokens, In
         String finishReason;
         Integer prompt;
         Integer completion;
+        int cached;   // usage.prompt_tokens_details.cached_tokens: the part of the prompt billed at the cached-input price
 
         void usage(JsonParser p) throws IOException {
             while (p.nextToken() == JsonToken.FIELD_NAME) {
@@ -102,6 +108,8 @@ record CompletionScan(String text, String finishReason, Integer promptTokens, In
                     prompt = p.getValueAsInt();
                 } else if (value.isNumeric() && field.equals("completion_tokens")) {
                     completion = p.getValueAsInt();
+                } else if (value == JsonToken.START_OBJECT && field.equals("prompt_tokens_details")) {
+                    cached = Math.max(0, TREE.<JsonNode>readValue(p).path("cached_tokens").asInt(0));
                 } else {
                     p.skipChildren();
                 }

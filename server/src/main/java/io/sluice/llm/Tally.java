@@ -12,6 +12,7 @@ final class Tally {
     private String finishReason;
     private Integer promptTokens;      // the upstream's count, when it sent one
     private int completionTokens;
+    private int cachedTokens;          // prompt_tokens_details.cached_tokens, when the upstream sent it
     private String model;              // the upstream's "model" of the first chunk (a streamed answer's response model)
 
     /** What to do with a streamed chunk. */
@@ -42,6 +43,7 @@ final class Tally {
             if (usage.path("prompt_tokens").canConvertToInt()) {
                 promptTokens = usage.path("prompt_tokens").asInt();
                 completionTokens = usage.path("completion_tokens").asInt();
+                cachedTokens = Math.max(0, usage.path("prompt_tokens_details").path("cached_tokens").asInt(0));
             }
             if (choices.isArray() && choices.isEmpty() && !clientWantsUsage) {
                 return Verdict.SKIP;
@@ -65,6 +67,7 @@ final class Tally {
         if (completion.promptTokens() != null) {
             promptTokens = completion.promptTokens();
             completionTokens = completion.completionTokens() == null ? 0 : completion.completionTokens();
+            cachedTokens = completion.cachedTokens();
         }
     }
 
@@ -83,7 +86,7 @@ final class Tally {
 
     ChatResult.Usage usage(int promptChars) {
         if (promptTokens != null) {
-            return new ChatResult.Usage(promptTokens, completionTokens, false);
+            return new ChatResult.Usage(promptTokens, completionTokens, false, cachedTokens);
         }
         return new ChatResult.Usage(Math.max(1, promptChars / 4), (text.length() + 3) / 4, true);
     }

@@ -39,14 +39,17 @@ final class Samples {
         bearer = field(call("POST", "/api/auth/login", "/api/auth/login",
                             "{\"username\":\"" + admin + "\",\"password\":\"" + PASSWORD + "\"}"), "token");
         call("GET", "/api/auth/verify", "/api/auth/verify", null);
-        String keyId = field(call("POST", "/api/keys", "/api/keys", "{\"name\":\"openapi\"}"), "id");
+        String keyId = field(call("POST", "/api/keys", "/api/keys", "{\"name\":\"openapi\",\"models\":[\"fake-*\"],\"tpm\":100000,"
+                + "\"metadata\":{\"team\":\"docs\"},\"budget\":{\"period\":\"monthly\",\"limit\":100,\"soft_limit\":80}}"), "id");
         call("GET", "/api/keys", "/api/keys", null);
+        call("PATCH", "/api/keys/{id}", "/api/keys/" + keyId, "{\"models\":null,\"rpm\":600,\"disabled\":false}");
         call("DELETE", "/api/keys/{id}", "/api/keys/" + keyId, null);
         String other = "oa-user-" + UUID.randomUUID().toString().substring(0, 8);
         String otherId = field(call("POST", "/api/auth/register", "/api/auth/register",
                                     "{\"username\":\"" + other + "\",\"password\":\"" + PASSWORD + "\"}"), "id");
         call("GET", "/api/users", "/api/users", null);
-        call("PATCH", "/api/users/{id}", "/api/users/" + otherId, "{\"role\":\"user\",\"disabled\":true}");
+        call("PATCH", "/api/users/{id}", "/api/users/" + otherId, "{\"role\":\"user\",\"disabled\":true,"
+                + "\"budget\":{\"period\":\"daily\",\"limit\":5}}");
         call("DELETE", "/api/users/{id}", "/api/users/" + otherId, null);
         chat();
         sessions();
@@ -92,6 +95,8 @@ final class Samples {
         call("POST", "/v1/chat/completions", "/v1/chat/completions", chat);
         call("GET", "/v1/models", "/v1/models", null);
         call("GET", "/v1/models/{id}", "/v1/models/fake-model", null);
+        call("GET", "/v1/usage", "/v1/usage", null);
+        call("GET", "/v1/usage", "/v1/usage?format=csv", null);
         // The built-in model of config.yaml (loads in a few seconds); both encodings, as both are documented.
         call("POST", "/v1/embeddings", "/v1/embeddings", "{\"model\":\"all-minilm-l6-v2\",\"input\":\"hi\"}");
         call("POST", "/v1/embeddings", "/v1/embeddings",

@@ -27,7 +27,7 @@ class ErrorCodeTest {
     void codesAreUniqueAndTypesAreOpenAis() {
         Set<String> seen = new HashSet<>();
         Set<String> types = Set.of("invalid_request_error", "authentication_error", "permission_error",
-                                   "rate_limit_error", "server_error");
+                                   "rate_limit_error", "server_error", "insufficient_quota");
         for (ErrorCode c : ErrorCode.values()) {
             assertTrue(seen.add(c.code()), "duplicate code " + c.code());
             assertTrue(c.code().matches("[a-z_]+"), c.code());
@@ -38,6 +38,7 @@ class ErrorCodeTest {
         assertEquals("authentication_error", ErrorCode.INVALID_API_KEY.type());
         assertEquals("rate_limit_error", ErrorCode.RATE_LIMIT_EXCEEDED.type());
         assertEquals("server_error", ErrorCode.OVERLOADED.type());
+        assertEquals("insufficient_quota", ErrorCode.INSUFFICIENT_QUOTA.type());   // OpenAI's type for a spent quota is its code
     }
 
     /** README's catalogue table is generated from the enum; a code added or changed here must show there. */

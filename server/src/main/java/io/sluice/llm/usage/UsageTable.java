@@ -16,7 +16,7 @@ import org.postgresql.PGConnection;
  */
 final class UsageTable {
     private static final String COPY = "COPY llm_usage (request_id, user_name, session_id, model, provider,"
-            + " prompt_tokens, completion_tokens, estimated, status) FROM STDIN";
+            + " prompt_tokens, completion_tokens, estimated, status, owner, key_id, cached_tokens, cost) FROM STDIN";
 
     private final Database db;
 
@@ -53,7 +53,11 @@ final class UsageTable {
             sb.append(r.promptTokens()).append('\t')
               .append(r.completionTokens()).append('\t')
               .append(r.estimated() ? 't' : 'f').append('\t');
-            field(sb, r.status()).append('\n');
+            field(sb, r.status()).append('\t');
+            field(sb, r.owner()).append('\t');
+            field(sb, r.keyId()).append('\t');
+            sb.append(r.cachedTokens()).append('\t')
+              .append(Prices.stored(r.cost()).toPlainString()).append('\n');
         }
         return sb.toString();
     }

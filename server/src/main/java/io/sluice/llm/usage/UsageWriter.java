@@ -43,7 +43,10 @@ public final class UsageWriter implements UsageSink, AutoCloseable {
     private volatile boolean closing;
     private volatile long drainDeadline;
 
-    private UsageWriter(Database db, UsageSettings settings) {
+    private final Prices prices;
+
+    private UsageWriter(Database db, UsageSettings settings, Prices prices) {
+        this.prices = prices;
         this.table = new UsageTable(db);
         this.settings = settings;
         this.queue = new ArrayBlockingQueue<>(settings.queueCapacity());
@@ -51,7 +54,12 @@ public final class UsageWriter implements UsageSink, AutoCloseable {
     }
 
     public static UsageWriter start(Database db, UsageSettings settings) {
-        UsageWriter writer = new UsageWriter(db, settings);
+        return start(db, settings, Prices.none());
+    }
+
+    /** With a price table: each row carries its cost (usage.prices). */
+    public static UsageWriter start(Database db, UsageSettings settings, Prices prices) {
+        UsageWriter writer = new UsageWriter(db, settings, prices);
         writer.thread.start();
         return writer;
     }
@@ -59,7 +67,13 @@ public final class UsageWriter implements UsageSink, AutoCloseable {
     /** Never blocks and never throws: a full queue (or a stopping writer) drops the row and counts it. */
     @Override
     public void record(String requestId, String user, String sessionId, String model, ChatResult result) {
-        if (closing || !queue.offer(UsageRow.of(requestId, user, sessionId, model, result))) {
+        record(requestId, user, sessionId, model, result, null, null);
+    }
+
+    @Override
+    public void record(String requestId, String user, String sessionId, String model, ChatResult result,
+                       String owner, String keyId) {
+        if (closing || !queue.offer(UsageRow.of(requestId, user, sessionId, model, result, owner, keyId, prices))) {
             drop(1, "queue full (" + settings.queueCapacity() + " rows): PostgreSQL has been unavailable or slow");
         }
     }

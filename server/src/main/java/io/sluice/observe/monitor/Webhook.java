@@ -14,11 +14,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * POSTs alert events as JSON to {@code monitoring.alerts.webhook-url}. Each POST runs on its own
+ * POSTs alert events as JSON to {@code monitoring.alerts.webhook-url} (and budget warnings to {@code spend.webhook-url}). Each POST runs on its own
  * virtual thread with a connect and answer deadline; at most {@value #MAX_IN_FLIGHT} are in flight,
  * beyond that an event is dropped and counted. Neither the monitor thread nor any request waits on it.
  */
-final class Webhook implements AutoCloseable {
+public final class Webhook implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Webhook.class);
     static final int MAX_IN_FLIGHT = 4;
 
@@ -30,13 +30,13 @@ final class Webhook implements AutoCloseable {
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
 
-    Webhook(URI url, Duration timeout) {
+    public Webhook(URI url, Duration timeout) {
         this.url = url;
         this.timeout = timeout;
         this.client = HttpClient.newBuilder().connectTimeout(timeout).executor(threads).build();
     }
 
-    void post(String json) {
+    public void post(String json) {
         if (!inFlight.tryAcquire()) {
             dropped.incrementAndGet();
             LOG.warn("alert webhook: {} POSTs still in flight, event dropped", MAX_IN_FLIGHT);

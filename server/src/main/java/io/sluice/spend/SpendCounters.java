@@ -1,0 +1,203 @@
+package io.sluice.spend;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.DoubleAdder;
+
+import io.sluice.infra.Redis;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.Response;
+
+/**
+ * Spend per budgeted subject and period, shared by every instance in Redis ({@code INCRBYFLOAT} on
+ * {@code <prefix><subject>:<period id>}, expiring a day after the period ends), seen through a local
+ * view: a check reads memory, and asks Redis (one GET) only when its view is older than
+ * {@code spend.view-ttl}. Increments leave the request path: {@link #add} updates the view at once
+ * and queues the INCRBYFLOAT for one writer thread that pipelines them. Redis is a cache of the
+ * spend, not its record: {@link #atLeast} raises a counter to what PostgreSQL's usage rows add up
+ * to, so a Redis that lost its data (a restart) is whole again at the next reconciliation.
+ */
+final class SpendCounters implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(SpendCounters.class);
+    private static final int QUEUE = 10_000;
+    private static final long WARN_EVERY_NANOS = TimeUnit.SECONDS.toNanos(30);
+    // Raises a counter to a floor without lowering it (increments made since the floor was summed stay).
+    private static final String AT_LEAST = """
+            local v = tonumber(redis.call('GET', KEYS[1]) or '0')
+            if v < tonumber(ARGV[1]) then redis.call('SET', KEYS[1], ARGV[1]) end
+            redis.call('EXPIRE', KEYS[1], ARGV[2])
+            return tostring(math.max(v, tonumber(ARGV[1])))""";
+
+    private final Redis redis;
+    private final String prefix;
+    private final long viewTtlNanos;
+    private final ConcurrentHashMap<String, View> views = new ConcurrentHashMap<>();
+    private final BlockingQueue<Increment> queue = new ArrayBlockingQueue<>(QUEUE);
+    private final AtomicLong dropped = new AtomicLong();
+    private final AtomicLong lastWarn = new AtomicLong(System.nanoTime() - WARN_EVERY_NANOS);
+    private final Thread writer;
+    private volatile boolean closing;
+
+    /** What this instance knows of one counter: Redis's total when last seen, plus its own increments not yet written. */
+    private static final class View {
+        volatile double redisTotal;
+        volatile long fetchedAt;
+        final DoubleAdder unwritten = new DoubleAdder();
+
+        double value() {
+            return redisTotal + unwritten.sum();
+        }
+    }
+
+    private record Increment(String key, double amount, long ttlSeconds, View view) {
+    }
+
+    SpendCounters(Redis redis, String prefix, java.time.Duration viewTtl) {
+        this.redis = redis;
+        this.prefix = prefix;
+        this.viewTtlNanos = viewTtl.toNanos();
+        this.writer = Thread.ofVirtual().name("spend-counters").start(this::run);
+    }
+
+    /** The counter's Redis key for the current period. */
+    String key(String subject, Budget.Period period, Instant now) {
+        return prefix + subject + ":" + period.id(now);
+    }
+
+    /** The spend as this instance sees it: at most spend.view-ttl behind the other instances' increments. */
+    double current(String key) {
+        View v = views.computeIfAbsent(key, k -> new View());
+        long now = System.nanoTime();
+        if (now - v.fetchedAt > viewTtlNanos) {
+            v.fetchedAt = now;   // one GET per view-ttl, even when it fails (a dead Redis is not asked per request)
+            try (Jedis j = redis.connection()) {
+                String total = j.get(key);
+                v.redisTotal = total == null ? 0 : Double.parseDouble(total);
+            } catch (RuntimeException e) {
+                warn("spend counters: Redis unreachable ({}); budgets are checked against the last known spend", e);
+            }
+        }
+        return v.value();
+    }
+
+    /** Adds to the counter: seen here at once, written to Redis off the request path; returns the spend as seen now. Never blocks. */
+    double add(String key, double amount, long ttlSeconds) {
+        View v = views.computeIfAbsent(key, k -> new View());
+        if (amount <= 0) {
+            return v.value();
+        }
+        v.unwritten.add(amount);
+        if (closing || !queue.offer(new Increment(key, amount, ttlSeconds, v))) {
+            v.unwritten.add(-amount);
+            dropped.incrementAndGet();
+            warn("spend counters: increment queue full; spend is recovered from PostgreSQL at the next reconciliation ({})", null);
+        }
+        return v.value();
+    }
+
+    /** Adds a delta (negative too) with no local view: a tokens-per-minute correction. Never blocks. */
+    void adjust(String key, double delta, long ttlSeconds) {
+        if (delta != 0 && (closing || !queue.offer(new Increment(key, delta, ttlSeconds, null)))) {
+            dropped.incrementAndGet();
+        }
+    }
+
+    /** Raises the counter to at least {@code floor} (the usage rows' sum); the next check reads Redis again. */
+    void atLeast(String key, double floor, long ttlSeconds) {
+        try (Jedis j = redis.connection()) {
+            j.eval(AT_LEAST, List.of(key), List.of(Double.toString(floor), Long.toString(ttlSeconds)));
+        }
+        View v = views.get(key);
+        if (v != null) {
+            v.fetchedAt = 0;
+        }
+    }
+
+    /** Forgets views of periods that are over (their keys are no longer asked for). */
+    void forgetOtherThan(java.util.Set<String> currentKeys) {
+        views.keySet().removeIf(k -> !currentKeys.contains(k));
+    }
+
+    long dropped() {
+        return dropped.get();
+    }
+
+    private void run() {
+        List<Increment> batch = new ArrayList<>();
+        while (!closing || !queue.isEmpty()) {
+            try {
+                Increment first = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                queue.drainTo(batch, 499);
+                write(batch);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } finally {
+                batch.clear();
+            }
+        }
+    }
+
+    private void write(List<Increment> batch) {
+        try (Jedis j = redis.connection()) {
+            Pipeline p = j.pipelined();
+            List<Response<Double>> totals = new ArrayList<>(batch.size());
+            for (Increment i : batch) {
+                totals.add(p.incrByFloat(i.key(), i.amount()));
+                p.expire(i.key(), i.ttlSeconds());
+            }
+            p.sync();
+            for (int n = 0; n < batch.size(); n++) {
+                Increment i = batch.get(n);
+                if (i.view() == null) {
+                    continue;
+                }
+                i.view().unwritten.add(-i.amount());
+                i.view().redisTotal = Math.max(i.view().redisTotal, totals.get(n).get());
+            }
+        } catch (RuntimeException e) {
+            // Lost here, not in PostgreSQL: the usage rows bring the counter back at the next reconciliation.
+            for (Increment i : batch) {
+                if (i.view() != null) {
+                    i.view().unwritten.add(-i.amount());
+                }
+            }
+            dropped.addAndGet(batch.size());
+            warn("spend counters: {} increment(s) not written to Redis; recovered from PostgreSQL at the next reconciliation ("
+                 + batch.size() + ")", e);
+        }
+    }
+
+    private void warn(String message, RuntimeException e) {
+        long now = System.nanoTime();
+        long last = lastWarn.get();
+        if (now - last >= WARN_EVERY_NANOS && lastWarn.compareAndSet(last, now)) {
+            LOG.warn(message, e == null ? "" : e.toString());
+        }
+    }
+
+    @Override
+    public void close() {
+        closing = true;
+        try {
+            if (!writer.join(java.time.Duration.ofSeconds(2))) {
+                writer.interrupt();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
