@@ -5,7 +5,6 @@ import java.io.InputStream;
 import java.net.URI;
 import java.time.Duration;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.helidon.http.Header;
@@ -63,22 +62,9 @@ public final class AnthropicProvider implements Provider, AutoCloseable {
 
     @Override
     public void call(UpstreamBody body, boolean stream, Delivery delivery) throws UpstreamException, InterruptedException {
-        long wait = timeouts.connectTimeout().toNanos();
-        if (!connections.tryAcquire(wait, TimeUnit.NANOSECONDS)) {
-            throw UpstreamException.busy(name);
-        }
-        try {
-            if (!allConnections.tryAcquire(wait, TimeUnit.NANOSECONDS)) {
-                throw UpstreamException.busy(name);
-            }
-            try {
-                exchange(body.tree(), stream, delivery);   // translated from the tree: no byte pass-through here
-            } finally {
-                allConnections.release();
-            }
-        } finally {
-            connections.release();
-        }
+        // Translated from the tree: no byte pass-through here.
+        OpenAiCompatibleProvider.holdingConnections(name, connections, allConnections, timeouts.connectTimeout(),
+                () -> exchange(body.tree(), stream, delivery));
     }
 
     private void exchange(ObjectNode body, boolean stream, Delivery delivery) throws UpstreamException, InterruptedException {

@@ -124,21 +124,35 @@ public final class OpenAiCompatibleProvider implements Provider, AutoCloseable {
 
     @Override
     public void call(UpstreamBody body, boolean stream, Delivery delivery) throws UpstreamException, InterruptedException {
-        long wait = timeouts.connectTimeout().toNanos();
-        if (!connections.tryAcquire(wait, TimeUnit.NANOSECONDS)) {
+        holdingConnections(name, connections, allConnections, timeouts.connectTimeout(), () -> exchange(body, stream, delivery));
+    }
+
+    /** An upstream exchange, run while its connections are held. */
+    interface Exchange {
+        void run() throws UpstreamException, InterruptedException;
+    }
+
+    /**
+     * Runs the exchange holding one of the provider's connections and one of all providers'; busy when
+     * either does not free up within {@code wait} (the connect timeout). Shared by the HTTP providers.
+     */
+    static void holdingConnections(String name, Semaphore own, Semaphore all, Duration wait, Exchange exchange)
+            throws UpstreamException, InterruptedException {
+        long nanos = wait.toNanos();
+        if (!own.tryAcquire(nanos, TimeUnit.NANOSECONDS)) {
             throw UpstreamException.busy(name);
         }
         try {
-            if (!allConnections.tryAcquire(wait, TimeUnit.NANOSECONDS)) {
+            if (!all.tryAcquire(nanos, TimeUnit.NANOSECONDS)) {
                 throw UpstreamException.busy(name);
             }
             try {
-                exchange(body, stream, delivery);
+                exchange.run();
             } finally {
-                allConnections.release();
+                all.release();
             }
         } finally {
-            connections.release();
+            own.release();
         }
     }
 
