@@ -26,9 +26,15 @@ final class BudgetStore {
     void put(Budget b) {
         db.update("INSERT INTO budgets (subject, period, hard_limit, soft_limit) VALUES (?, ?, ?, ?) "
                   + "ON CONFLICT (subject) DO UPDATE SET period = EXCLUDED.period, hard_limit = EXCLUDED.hard_limit, "
-                  + "soft_limit = EXCLUDED.soft_limit, updated_at = now()",
+                  + "soft_limit = EXCLUDED.soft_limit, soft_warned_for = NULL, updated_at = now()",
                   b.subject(), b.period().db(), BigDecimal.valueOf(b.hardLimit()),
                   b.softLimit() == null ? null : BigDecimal.valueOf(b.softLimit()));
+    }
+
+    /** True for the one caller in the cluster that claims the soft-limit warning of this subject's period. */
+    boolean claimSoftWarning(String subject, String periodId) {
+        return db.update("UPDATE budgets SET soft_warned_for = ? WHERE subject = ? AND soft_warned_for IS DISTINCT FROM ?",
+                         periodId, subject, periodId) == 1;
     }
 
     boolean remove(String subject) {

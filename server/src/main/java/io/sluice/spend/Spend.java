@@ -2,11 +2,10 @@ package io.sluice.spend;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashSet;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.List;
 import java.util.function.Predicate;
 
 import io.helidon.metrics.api.MeterRegistry;
@@ -51,7 +50,6 @@ public final class Spend implements CallPolicy, AutoCloseable {
     private final TokenLimits tokens;
     private final SpendMeters meters;
     private final Webhook webhook;   // null: none configured
-    private final Set<String> warned = ConcurrentHashMap.newKeySet();   // soft limits crossed: subject and period
     private final Thread reconciler;
 
     public Spend(SpendSettings s, Prices prices, String currency, Database db, Redis redis, Invalidations invalidations,
@@ -181,15 +179,27 @@ public final class Spend implements CallPolicy, AutoCloseable {
                 return;
             }
             Instant now = admittedAt;   // the period the call was admitted in
-            String counter = counters.key(b.subject(), b.period(), now);
-            double after = counters.add(counter, cost, ttlSeconds(b, now));
-            if (b.softLimit() != null && after >= b.softLimit() && after - cost < b.softLimit() && warned.add(counter)) {
-                softLimitCrossed(b, after, key);
-            }
+            counters.add(counters.key(b.subject(), b.period(), now), cost, ttlSeconds(b, now), softWatch(b, now, key));
         }
     }
 
-    private void softLimitCrossed(Budget b, double spent, boolean key) {
+    /**
+     * The soft limit's watch: Redis's total shows the crossing to the instance that made it, and
+     * PostgreSQL's claim sends the warning once per budget and period for the whole cluster.
+     */
+    private SpendCounters.Watch softWatch(Budget b, Instant now, boolean key) {
+        String period = b.period().id(now);
+        return b.softLimit() == null ? null : new SpendCounters.Watch(b.softLimit(), spent -> softLimitCrossed(b, period, spent, key));
+    }
+
+    private void softLimitCrossed(Budget b, String period, double spent, boolean key) {
+        try {
+            if (!store.claimSoftWarning(b.subject(), period)) {
+                return;   // another instance, or this one before Redis lost the counter, sent it
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("budget: soft-limit warning of {} not claimed in PostgreSQL ({}); sent from here", b.subject(), e.toString());
+        }
         meters.softExceeded(key);
         LOG.warn("budget: {} has spent {} {} of its {} budget (soft limit {}, hard limit {})", b.subject(), spent, currency,
                  b.period().db(), b.softLimit(), b.hardLimit());
@@ -223,18 +233,27 @@ public final class Spend implements CallPolicy, AutoCloseable {
     void reconcile() {
         budgets.reload();
         Instant now = Instant.now();
-        Set<String> current = new HashSet<>();
+        Map<String, Budget> current = new LinkedHashMap<>();
         for (Budget b : budgets.all()) {
-            String key = counters.key(b.subject(), b.period(), now);
-            current.add(key);
+            current.put(counters.key(b.subject(), b.period(), now), b);
+        }
+        counters.forgetOtherThan(current.keySet());
+        List<String> rebuild;
+        try {
+            rebuild = counters.needingRebuild(new ArrayList<>(current.keySet()));
+        } catch (RuntimeException e) {
+            LOG.warn("budget reconciliation skipped: Redis unreachable ({}); retried in {}", e.toString(), settings.reconcileInterval());
+            return;
+        }
+        for (String key : rebuild) {
+            Budget b = current.get(key);
             try {
-                counters.atLeast(key, store.spentSince(b.subject(), b.period().start(now)), ttlSeconds(b, now));
+                counters.atLeast(key, store.spentSince(b.subject(), b.period().start(now)), ttlSeconds(b, now),
+                                 softWatch(b, now, b.subject().startsWith("key:")));
             } catch (RuntimeException e) {
                 LOG.warn("budget reconciliation of {} failed ({}); retried in {}", b.subject(), e.toString(), settings.reconcileInterval());
             }
         }
-        counters.forgetOtherThan(current);
-        warned.retainAll(current);
     }
 
     @Override

@@ -7,8 +7,10 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.DoubleAdder;
+import java.util.function.DoubleConsumer;
 
 import io.sluice.infra.Redis;
 import org.slf4j.Logger;
@@ -30,12 +32,16 @@ final class SpendCounters implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SpendCounters.class);
     private static final int QUEUE = 10_000;
     private static final long WARN_EVERY_NANOS = TimeUnit.SECONDS.toNanos(30);
-    // Raises a counter to a floor without lowering it (increments made since the floor was summed stay).
+    private static final String REBUILT = "#pg";   // suffix of the marker: this counter holds at least PostgreSQL's sum
+    // Raises a counter to a floor without lowering it (increments made since the floor was summed stay),
+    // marks it rebuilt, and returns its value before and after.
     private static final String AT_LEAST = """
             local v = tonumber(redis.call('GET', KEYS[1]) or '0')
-            if v < tonumber(ARGV[1]) then redis.call('SET', KEYS[1], ARGV[1]) end
+            local f = tonumber(ARGV[1])
+            if v < f then redis.call('SET', KEYS[1], ARGV[1]) end
             redis.call('EXPIRE', KEYS[1], ARGV[2])
-            return tostring(math.max(v, tonumber(ARGV[1])))""";
+            redis.call('SET', KEYS[2], '1', 'EX', ARGV[2])
+            return {tostring(v), tostring(math.max(v, f))}""";
 
     private final Redis redis;
     private final String prefix;
@@ -43,6 +49,7 @@ final class SpendCounters implements AutoCloseable {
     private final ConcurrentHashMap<String, View> views = new ConcurrentHashMap<>();
     private final BlockingQueue<Increment> queue = new ArrayBlockingQueue<>(QUEUE);
     private final AtomicLong dropped = new AtomicLong();
+    private final AtomicBoolean lost = new AtomicBoolean();   // a budget increment not written since the last rebuild
     private final AtomicLong lastWarn = new AtomicLong(System.nanoTime() - WARN_EVERY_NANOS);
     private final Thread writer;
     private volatile boolean closing;
@@ -58,7 +65,20 @@ final class SpendCounters implements AutoCloseable {
         }
     }
 
-    private record Increment(String key, double amount, long ttlSeconds, View view) {
+    private record Increment(String key, double amount, long ttlSeconds, View view, Watch watch) {
+    }
+
+    /**
+     * A threshold on a counter: {@code crossed} runs once, on the instance whose write took Redis's total
+     * from below {@code at} to {@code at} or above. The counter only grows, so across the cluster that
+     * happens once per period (again only if Redis loses the counter and it crosses anew).
+     */
+    record Watch(double at, DoubleConsumer crossed) {
+        void check(double before, double after) {
+            if (before < at && after >= at) {
+                crossed.accept(after);
+            }
+        }
     }
 
     SpendCounters(Redis redis, String prefix, java.time.Duration viewTtl) {
@@ -89,36 +109,70 @@ final class SpendCounters implements AutoCloseable {
         return v.value();
     }
 
-    /** Adds to the counter: seen here at once, written to Redis off the request path; returns the spend as seen now. Never blocks. */
-    double add(String key, double amount, long ttlSeconds) {
-        View v = views.computeIfAbsent(key, k -> new View());
+    /** Adds to the counter: seen here at once, written to Redis off the request path (then {@code watch} is checked). Never blocks. */
+    void add(String key, double amount, long ttlSeconds, Watch watch) {
         if (amount <= 0) {
-            return v.value();
+            return;
         }
+        View v = views.computeIfAbsent(key, k -> new View());
         v.unwritten.add(amount);
-        if (closing || !queue.offer(new Increment(key, amount, ttlSeconds, v))) {
+        if (closing || !queue.offer(new Increment(key, amount, ttlSeconds, v, watch))) {
             v.unwritten.add(-amount);
             dropped.incrementAndGet();
+            lost.set(true);
             warn("spend counters: increment queue full; spend is recovered from PostgreSQL at the next reconciliation ({})", null);
         }
-        return v.value();
     }
 
     /** Adds a delta (negative too) with no local view: a tokens-per-minute correction. Never blocks. */
     void adjust(String key, double delta, long ttlSeconds) {
-        if (delta != 0 && (closing || !queue.offer(new Increment(key, delta, ttlSeconds, null)))) {
+        if (delta != 0 && (closing || !queue.offer(new Increment(key, delta, ttlSeconds, null, null)))) {
             dropped.incrementAndGet();
         }
     }
 
-    /** Raises the counter to at least {@code floor} (the usage rows' sum); the next check reads Redis again. */
-    void atLeast(String key, double floor, long ttlSeconds) {
+    /**
+     * The counters not rebuilt from PostgreSQL since Redis last had them: new ones (a new budget or
+     * period), ones a restarted Redis lost, and, after an increment failed to reach Redis, all of them.
+     * Only these need {@link #atLeast}: summing usage rows that are already counted is what could count
+     * a call twice (its row committed before its increment was written).
+     */
+    List<String> needingRebuild(List<String> keys) {
+        if (lost.getAndSet(false)) {
+            return keys;
+        }
+        List<String> missing = new ArrayList<>();
         try (Jedis j = redis.connection()) {
-            j.eval(AT_LEAST, List.of(key), List.of(Double.toString(floor), Long.toString(ttlSeconds)));
+            Pipeline p = j.pipelined();
+            List<Response<Boolean>> marked = new ArrayList<>(keys.size());
+            for (String k : keys) {
+                marked.add(p.exists(k + REBUILT));
+            }
+            p.sync();
+            for (int i = 0; i < keys.size(); i++) {
+                if (!marked.get(i).get()) {
+                    missing.add(keys.get(i));
+                }
+            }
+        } catch (RuntimeException e) {
+            lost.set(true);   // asked again next time
+            throw e;
+        }
+        return missing;
+    }
+
+    /** Raises the counter to at least {@code floor} (the usage rows' sum) and marks it rebuilt; the next check reads Redis again. */
+    void atLeast(String key, double floor, long ttlSeconds, Watch watch) {
+        List<?> beforeAfter;
+        try (Jedis j = redis.connection()) {
+            beforeAfter = (List<?>) j.eval(AT_LEAST, List.of(key, key + REBUILT), List.of(Double.toString(floor), Long.toString(ttlSeconds)));
         }
         View v = views.get(key);
         if (v != null) {
             v.fetchedAt = 0;
+        }
+        if (watch != null) {
+            watch.check(Double.parseDouble((String) beforeAfter.get(0)), Double.parseDouble((String) beforeAfter.get(1)));
         }
     }
 
@@ -165,8 +219,12 @@ final class SpendCounters implements AutoCloseable {
                 if (i.view() == null) {
                     continue;
                 }
+                double total = totals.get(n).get();
                 i.view().unwritten.add(-i.amount());
-                i.view().redisTotal = Math.max(i.view().redisTotal, totals.get(n).get());
+                i.view().redisTotal = Math.max(i.view().redisTotal, total);
+                if (i.watch() != null) {
+                    i.watch().check(total - i.amount(), total);
+                }
             }
         } catch (RuntimeException e) {
             // Lost here, not in PostgreSQL: the usage rows bring the counter back at the next reconciliation.
@@ -176,6 +234,7 @@ final class SpendCounters implements AutoCloseable {
                 }
             }
             dropped.addAndGet(batch.size());
+            lost.set(true);
             warn("spend counters: {} increment(s) not written to Redis; recovered from PostgreSQL at the next reconciliation ("
                  + batch.size() + ")", e);
         }

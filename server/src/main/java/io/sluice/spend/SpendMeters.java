@@ -36,7 +36,7 @@ final class SpendMeters {
         this.registry = registry;
         this.currency = currency;
         this.maxKeyLabels = maxKeyLabels;
-        this.softExceeded = scoped("sluice.budget.soft.exceeded", "budgets whose soft limit was crossed (once per period and instance)");
+        this.softExceeded = scoped("sluice.budget.soft.exceeded", "budgets whose soft limit was crossed (once per budget and period across the cluster)");
         this.refused = scoped("sluice.budget.refused", "requests refused with 429 insufficient_quota by a budget's hard limit");
     }
 

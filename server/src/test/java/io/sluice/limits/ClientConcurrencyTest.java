@@ -43,7 +43,8 @@ class ClientConcurrencyTest {
                 "admission.max-concurrent-per-ip", String.valueOf(CAP),
                 "admission.queue-timeout", "5s",   // a request that queued would take this long: see "refused at once"
                 // The uploads below must still be open when a loaded machine gets round to the capped login.
-                "admission.body-timeout", "6s",
+                // Closing the sockets ends them sooner; this only bounds a test that failed.
+                "admission.body-timeout", "30s",
                 "admission.body-min-rate", "0"));
     }
 
@@ -95,12 +96,13 @@ class ClientConcurrencyTest {
             }
             // The uploads count once the server has read their headers: wait for that (bounded) instead of a
             // fixed 300 ms a loaded machine could overrun. Until then a login is read and refused (401); a fresh
-            // name each time and a pause between tries keep the login throttle (10 per name, 50 per address) out.
+            // name each time and a growing pause between tries keep the login throttle (10 per name, 50 per
+            // address) out: at most about 25 tries in the 20 s.
             HttpResponse<String>[] refusedBox = new HttpResponse[1];
             int[] tries = {0};
-            await("the two uploads count against this address", Duration.ofSeconds(4), () -> {
+            await("the two uploads count against this address", Duration.ofSeconds(20), () -> {
                 if (tries[0]++ > 0) {
-                    pause(100);
+                    pause(Math.min(100L * tries[0], 1000));
                 }
                 refusedBox[0] = server.postJson("/api/auth/login",
                         "{\"username\":\"nobody-" + tries[0] + "\",\"password\":\"wrong-password-1\"}");
