@@ -24,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The spend policy binds every route that calls a chat model for a caller, not only
  * /v1/chat/completions: session chats (sync, streamed, async), scene calls (sync and as a task),
- * and task submissions are refused before any work with the same errors (403 model_not_allowed,
+ * task submissions and podcasts with a topic are refused before any work with the same errors (403 model_not_allowed,
  * 429 insufficient_quota, the tokens-per-minute 429 with its headers), and what they spend is
  * charged to the caller: usage rows with owner and key_id, and the key's budget counter. Prices
  * make every token cost 1 (the fake upstream reports 11 prompt + 5 completion tokens: 16 a call).
@@ -77,6 +77,10 @@ class GovernedRoutesTest {
         assertRefused(post("/api/llmchat/prompts/governed-other-model/api?sync=true", key, "{\"what\":\"hi\"}"), 403, "model_not_allowed");
         assertRefused(post("/api/llmchat/prompts/governed-other-model/api?sync=false", key, "{\"what\":\"hi\"}"), 403, "model_not_allowed");
         assertRefused(post("/v1/tasks", key, chat("other-model", "hi")), 403, "model_not_allowed");
+        assertRefused(post("/v1/podcasts", key, "{\"topic\":\"tides\",\"model\":\"other-model\",\"hosts\":"
+                + "[{\"name\":\"Ana\",\"voice\":\"alloy\"},{\"name\":\"Ben\",\"voice\":\"echo\"}]}"), 403, "model_not_allowed");
+        assertEquals(0, count("SELECT count(*) FROM podcasts WHERE owner = ?", json(get("/api/auth/verify", user)).at("/user/id").asText()),
+                     "no podcast stored for a refused submission");
         assertEquals(0, tasksOf(keyId), "no task stored for a refused submission");
         assertEquals(entries, streamLength(), "no stream entry for a refused submission");
 
