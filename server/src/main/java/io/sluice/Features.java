@@ -90,7 +90,8 @@ record Features(Admission admission,
         // /v1/embeddings and the response cache (off unless a model's cache.mode says otherwise).
         Embeddings embeddings = new Embeddings(s.embeddings(), llm.bulkheads().get("embeddings"), meters.registry());
         resources.push(embeddings);
-        // Spend: key scopes (allow-list, tokens per minute) and budgets on /v1/chat/completions, costs in metrics.
+        // Spend: key scopes (allow-list, tokens per minute) and budgets on every LLM call made for a caller
+        // (chat completions, session and scene chats, tasks, podcast scripts), costs in metrics.
         Spend spend = new Spend(s.spend(), llm.prices(), s.usage().currency(), infra.db(), infra.redis(), invalidations,
                                 meters.registry());
         resources.push(spend);
@@ -99,21 +100,21 @@ record Features(Admission admission,
                 spend);
         SessionStore sessionStore = new SessionStore(infra.db(), caches.create("sessions", Session.class, v -> true));
         SessionChat sessionChat = new SessionChat(sessionStore, llm.usage(), llm.catalog(), llm.router(),
-                                                  admission, s.sessions(), s.llm());
+                                                  admission, s.sessions(), s.llm(), spend);
 
         // Speech and transcription (/v1/audio/*) under the tts and asr bulkheads; other features render lines via audio.speech().
         Audio audio = new Audio(s.audio(), llm.bulkheads().get("tts"), llm.bulkheads().get("asr"), meters.registry());
         resources.push(audio);
 
         // Async tasks on a Redis Stream; this instance runs the API, the workers, or both (tasks.role).
-        Completer completer = new Completer(llm.catalog(), llm.validator(), llm.router(), llm.usage());
+        Completer completer = new Completer(llm.catalog(), llm.validator(), llm.router(), llm.usage(), spend);
         // Podcasts: a script from the chat model, its lines through audio.speech() (never more at once than the tts bulkhead), as a task.
         Podcasts podcasts = new Podcasts(s.podcasts(), infra.db(), completer, new SpeechVoice(audio.speech(), s.podcasts().ttsModel()),
                                          audio.speech().maxConcurrent(), s.tasks().maxAttempts());
         TaskDispatcher runners = new TaskDispatcher(
                 Map.of(SessionsService.SESSION_CHAT, TaskRunner.of(sessionChat::replyToLatest),
                        Podcasts.KIND, podcasts.runner()),
-                TaskRunner.of(completer::complete));
+                TaskRunner.of((task, id) -> completer.complete(task.request(), id, task.owner(), task.keyId())));
         Tasks tasks = new Tasks(infra.db(), infra.redis(), runners, meters, s.tasks(), caches, infra.tracing());
         resources.push(tasks);
 

@@ -47,7 +47,7 @@ final class PodcastRunner implements TaskRunner {
     public JsonNode run(Task task) throws Failure {
         UUID id = UUID.fromString(task.request().path("podcast_id").asText());
         try {
-            return make(id);
+            return make(id, task);
         } catch (ApiException e) {
             boolean retryable = e.status() >= 500 || e.status() == 429 || e.status() == 408;
             throw failed(id, task, retryable, e.code(), e.getMessage());
@@ -60,7 +60,8 @@ final class PodcastRunner implements TaskRunner {
         }
     }
 
-    private JsonNode make(UUID id) throws InterruptedException {
+    /** The script's chat call is charged to the task's owner and key (who submitted the podcast). */
+    private JsonNode make(UUID id, Task task) throws InterruptedException {
         Podcast p = store.find(id).orElse(null);
         if (p == null) {
             return gone(id);
@@ -74,7 +75,8 @@ final class PodcastRunner implements TaskRunner {
                 return gone(id);
             }
             PodcastRequest r = PodcastRequest.stored(p.request());
-            List<ScriptLine> script = writer.write(r.chat(), r.parser(settings), r.lines(), "podcast-" + id);
+            List<ScriptLine> script = writer.write(r.chat(), r.parser(settings), r.lines(), "podcast-" + id,
+                                                     task.owner(), task.keyId());
             if (!store.saveScript(id, script)) {
                 return gone(id);
             }

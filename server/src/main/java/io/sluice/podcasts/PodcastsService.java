@@ -17,9 +17,11 @@ import io.sluice.http.Json;
 import io.sluice.http.PathIds;
 import io.sluice.limits.Admission;
 import io.sluice.limits.Permit;
+import io.sluice.llm.CallPolicy;
 import io.sluice.llm.Completer;
 import io.sluice.tasks.Task;
 import io.sluice.tasks.Tasks;
+import io.sluice.tasks.TasksService;
 
 /**
  * {@code /v1/podcasts}: submit (202 + id; the podcast is made by a task), read its state, follow its
@@ -54,15 +56,14 @@ public final class PodcastsService implements HttpService {
     private void submit(ServerRequest req, ServerResponse res) {
         String owner = Principal.of(req).userId();
         PodcastRequest r = PodcastRequest.from(Json.readObject(req), podcasts.settings());
-        if (r.topic() != null) {
-            completer.validate(r.chat());   // an unknown model is a 4xx now, not a failed podcast later
-        }
+        // An unknown model, or one the caller may not use or pay for, is a 4xx now, not a failed podcast later.
+        CallPolicy.Admitted admitted = r.topic() != null ? completer.admit(r.chat(), req, res) : CallPolicy.OPEN_CALL;
         UUID id = UUID.randomUUID();
         PodcastStore store = podcasts.store();
         store.create(id, owner, r.json(), r.givenScript(podcasts.settings()));
         Task task;
         try {
-            task = tasks.submit(owner, Podcasts.KIND, Json.MAPPER.createObjectNode().put("podcast_id", id.toString()));
+            task = TasksService.submit(tasks, req, admitted, Podcasts.KIND, Json.MAPPER.createObjectNode().put("podcast_id", id.toString()));
         } catch (RuntimeException e) {
             store.delete(id);   // the client hears 503 and nothing of this podcast
             throw e;

@@ -40,8 +40,9 @@ final class ScriptWriter {
         return chat;
     }
 
-    List<ScriptLine> write(JsonNode chat, ScriptParser parser, int lines, String requestId) {
-        JsonNode completion = completer.complete(chat, requestId);
+    /** Charged to {@code owner} and {@code keyId}, who submitted the podcast (and were admitted then). */
+    List<ScriptLine> write(JsonNode chat, ScriptParser parser, int lines, String requestId, String owner, String keyId) {
+        JsonNode completion = completer.complete(chat, requestId, owner, keyId);
         String text = completion.at("/choices/0/message/content").asText("");
         List<ScriptLine> script = parser.parseLoosely(text, lines);
         if (script.isEmpty()) {

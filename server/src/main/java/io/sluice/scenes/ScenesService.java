@@ -19,8 +19,8 @@ import io.sluice.http.Fields;
 import io.sluice.http.Json;
 import io.sluice.http.Query;
 import io.sluice.http.RequestId;
+import io.sluice.llm.CallPolicy;
 import io.sluice.llm.Completer;
-import io.sluice.tasks.Task;
 import io.sluice.tasks.Tasks;
 import io.sluice.tasks.TasksService;
 
@@ -92,13 +92,12 @@ public final class ScenesService implements HttpService {
                                                                                              : e.getValue().toString()));
         JsonNode chat = chatRequest(scene, new Template(scene.template()).render(values));
         boolean sync = Query.flag(req, "sync", !tasks.settings().asyncDefault());
-        completer.validate(chat);
+        CallPolicy.Admitted admitted = completer.admit(chat, req, res);   // 400/404, then 403/429: before any work
         if (sync) {
-            Json.send(res, completer.complete(chat, RequestId.of(req)));
+            Json.send(res, completer.complete(chat, RequestId.of(req), admitted));
             return;
         }
-        Task task = tasks.submit(Principal.of(req).userId(), "scene:" + scene.scene(), chat);
-        TasksService.accepted(res, task);
+        TasksService.accepted(res, TasksService.submit(tasks, req, admitted, "scene:" + scene.scene(), chat));
     }
 
     private void task(ServerRequest req, ServerResponse res) {

@@ -18,7 +18,6 @@ import io.sluice.http.Json;
 import io.sluice.http.PathIds;
 import io.sluice.http.Query;
 import io.sluice.llm.ModelCatalog;
-import io.sluice.tasks.Task;
 import io.sluice.tasks.Tasks;
 import io.sluice.tasks.TasksService;
 
@@ -121,8 +120,8 @@ public final class SessionsService implements HttpService {
             chat.chat(session, body, req, res);
             return;
         }
-        Task task = tasks.submit(session.owner(), SESSION_CHAT, chat.accept(session, body));
-        TasksService.accepted(res, task);
+        SessionChat.Accepted turn = chat.accept(session, body, req, res);
+        TasksService.accepted(res, TasksService.submit(tasks, req, turn.admitted(), SESSION_CHAT, turn.task()));
     }
 
     private Session load(ServerRequest req) {

@@ -7,6 +7,7 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.UUID;
 
+import io.sluice.auth.ApiKeys;
 import io.sluice.infra.Database;
 
 /** Budgets and the spend they cap, in PostgreSQL: the source of truth that Redis counters are rebuilt from. */
@@ -39,6 +40,12 @@ final class BudgetStore {
 
     boolean remove(String subject) {
         return db.update("DELETE FROM budgets WHERE subject = ?", subject) == 1;
+    }
+
+    /** An API key's public prefix (its meters' label), or "none" for a key that is gone. */
+    String keyLabel(String keyId) {
+        return db.queryOne("SELECT prefix FROM api_keys WHERE id = ?", rs -> ApiKeys.PREFIX + rs.getString(1), UUID.fromString(keyId))
+                 .orElse("none");
     }
 
     /** What the subject's usage rows cost since {@code since}: what its Redis counter must be at least. */

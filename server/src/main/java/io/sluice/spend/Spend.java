@@ -8,6 +8,9 @@ import java.util.Map;
 import java.util.List;
 import java.util.function.Predicate;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+
 import io.helidon.metrics.api.MeterRegistry;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
@@ -51,6 +54,8 @@ public final class Spend implements CallPolicy, AutoCloseable {
     private final SpendMeters meters;
     private final Webhook webhook;   // null: none configured
     private final Thread reconciler;
+    // key id -> its public prefix, the meters' label of the calls a worker charges (read once per key from PostgreSQL)
+    private final Cache<String, String> keyLabels = Caffeine.newBuilder().maximumSize(10_000).build();
 
     public Spend(SpendSettings s, Prices prices, String currency, Database db, Redis redis, Invalidations invalidations,
                  MeterRegistry registry) {
@@ -102,6 +107,27 @@ public final class Spend implements CallPolicy, AutoCloseable {
         }
         return new Call(p.userId(), p.keyId(), scope != null ? scope.label() : p.tokenId() != null ? "jwt" : "none",
                         chat.model(), now, keyBudget, userBudget, tpmKey, estimate);
+    }
+
+    /** A task's call, charged by the worker: the payer's budgets as they are now, its key's public prefix as the meters' label. */
+    @Override
+    public Admitted charge(String owner, String keyId, String model) {
+        Instant now = Instant.now();
+        Budget keyBudget = keyId == null || budgets.none() ? null : budgets.get("key:" + keyId);
+        Budget userBudget = owner == null || budgets.none() ? null : budgets.get("user:" + owner);
+        return new Call(owner, keyId, label(owner, keyId), model, now, keyBudget, userBudget, null, 0);
+    }
+
+    private String label(String owner, String keyId) {
+        if (keyId == null) {
+            return owner == null ? "none" : "jwt";
+        }
+        try {
+            return keyLabels.get(keyId, store::keyLabel);
+        } catch (RuntimeException e) {   // the meters' label only: the budgets and the usage row have the key's id
+            LOG.debug("spend: the label of key {} could not be read ({})", keyId, e.toString());
+            return "none";
+        }
     }
 
     @Override

@@ -7,9 +7,13 @@ import java.util.UUID;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-/** A task as stored: the request it runs, where it stands, and its outcome. */
+/**
+ * A task as stored: the request it runs, where it stands, and its outcome. {@code owner} and
+ * {@code keyId} (null: submitted with a login token) are who pays for its LLM call.
+ */
 public record Task(UUID id,
                    String owner,
+                   String keyId,
                    String kind,
                    JsonNode request,
                    Status status,

@@ -13,13 +13,13 @@ public interface TaskRunner {
 
     /**
      * Runs a task through a call that fails with {@link ApiException}: upstream overload, rate limits
-     * and 5xx are worth another attempt; another 4xx is final. The call gets the task's request and
-     * an id for its usage record.
+     * and 5xx are worth another attempt; another 4xx is final. The call gets the task (its request,
+     * and who pays: owner and key) and an id for its usage record.
      */
-    static TaskRunner of(BiFunction<JsonNode, String, JsonNode> call) {
+    static TaskRunner of(BiFunction<Task, String, JsonNode> call) {
         return task -> {
             try {
-                return call.apply(task.request(), "task-" + task.id());
+                return call.apply(task, "task-" + task.id());
             } catch (ApiException e) {
                 boolean retryable = e.status() >= 500 || e.status() == 429 || e.status() == 408;
                 throw new Failure(retryable, e.code(), e.getMessage());

@@ -23,7 +23,7 @@ import io.sluice.infra.Database;
  */
 public final class TaskStore {
     private static final String COLUMNS =
-            "id, owner, kind, request, status, result, error, attempts, created_at, started_at, finished_at";
+            "id, owner, key_id, kind, request, status, result, error, attempts, created_at, started_at, finished_at";
 
     private final Database db;
     private final String stream;
@@ -36,10 +36,10 @@ public final class TaskStore {
         this.finished = finished;
     }
 
-    public Task insert(String owner, String kind, JsonNode request) {
-        return db.queryOne("INSERT INTO tasks (id, owner, kind, request, status, stream) "
-                           + "VALUES (?, ?, ?, ?::jsonb, 'queued', ?) RETURNING " + COLUMNS,
-                           TaskStore::map, UUID.randomUUID(), owner, kind, Json.write(request), stream).orElseThrow();
+    public Task insert(String owner, String keyId, String kind, JsonNode request) {
+        return db.queryOne("INSERT INTO tasks (id, owner, key_id, kind, request, status, stream) "
+                           + "VALUES (?, ?, ?::uuid, ?, ?::jsonb, 'queued', ?) RETURNING " + COLUMNS,
+                           TaskStore::map, UUID.randomUUID(), owner, keyId, kind, Json.write(request), stream).orElseThrow();
     }
 
     /**
@@ -47,13 +47,14 @@ public final class TaskStore {
      * commit together or none does.
      */
     void insertQueued(List<TaskSubmitter.Pending> batch) {
-        StringBuilder sql = new StringBuilder("INSERT INTO tasks (id, owner, kind, request, status, stream) VALUES ");
-        Object[] params = new Object[batch.size() * 5];
+        StringBuilder sql = new StringBuilder("INSERT INTO tasks (id, owner, key_id, kind, request, status, stream) VALUES ");
+        Object[] params = new Object[batch.size() * 6];
         int i = 0;
         for (TaskSubmitter.Pending p : batch) {
-            sql.append(i == 0 ? "" : ", ").append("(?, ?, ?, ?::jsonb, 'queued', ?)");
+            sql.append(i == 0 ? "" : ", ").append("(?, ?, ?::uuid, ?, ?::jsonb, 'queued', ?)");
             params[i++] = p.id;
             params[i++] = p.owner;
+            params[i++] = p.keyId;
             params[i++] = p.kind;
             params[i++] = p.request;
             params[i++] = stream;
@@ -164,6 +165,7 @@ public final class TaskStore {
     private static Task map(ResultSet rs) throws SQLException {
         return new Task(rs.getObject("id", UUID.class),
                         rs.getString("owner"),
+                        rs.getString("key_id"),
                         rs.getString("kind"),
                         json(rs.getString("request")),
                         Task.Status.of(rs.getString("status")),

@@ -63,15 +63,17 @@ final class TaskSubmitter implements AutoCloseable {
     static final class Pending {
         final UUID id = UUID.randomUUID();
         final String owner;
+        final String keyId;
         final String kind;
         final String request;
         final String traceparent;   // the submitting request's trace context (null: tracing off)
         private final CountDownLatch done = new CountDownLatch(1);
         private volatile RuntimeException failure;
 
-        Pending(String owner, String kind, JsonNode request, String traceparent) {
+        Pending(String owner, String keyId, String kind, JsonNode request, String traceparent) {
             this.traceparent = traceparent;
             this.owner = owner;
+            this.keyId = keyId;
             this.kind = kind;
             this.request = Json.write(request);   // serialised on the request thread, not the batcher's
         }
@@ -86,8 +88,8 @@ final class TaskSubmitter implements AutoCloseable {
         }
     }
 
-    Task submit(String owner, String kind, JsonNode request) throws InterruptedException {
-        Pending p = new Pending(owner, kind, request, queue.traceparent());
+    Task submit(String owner, String keyId, String kind, JsonNode request) throws InterruptedException {
+        Pending p = new Pending(owner, keyId, kind, request, queue.traceparent());
         if (closed || !waiting.offer(p, OFFER_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
             throw unavailable("the task queue is full; retry later");
         }
@@ -97,7 +99,7 @@ final class TaskSubmitter implements AutoCloseable {
         if (p.failure != null) {
             throw p.failure;
         }
-        return new Task(p.id, owner, kind, request, Task.Status.QUEUED, null, null, 0, Instant.now(), null, null);
+        return new Task(p.id, owner, keyId, kind, request, Task.Status.QUEUED, null, null, 0, Instant.now(), null, null);
     }
 
     private void loop() {

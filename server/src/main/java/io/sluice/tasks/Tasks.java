@@ -46,7 +46,8 @@ public final class Tasks implements AutoCloseable {
     }
 
     /**
-     * Stores the task (already 'queued'), then puts its id on the stream: two round trips. When Redis
+     * Stores the task (already 'queued'; {@code owner} and {@code keyId}, null for a login token, pay
+     * for its LLM call wherever a worker runs it), then puts its id on the stream: two round trips. When Redis
      * refuses, the row is removed and the caller gets 503: no task the client never heard of stays queued.
      * <p>
      * Why no acknowledged task can be lost: the caller hears of the task only after the row is
@@ -61,17 +62,17 @@ public final class Tasks implements AutoCloseable {
      * On an instance that serves the API the two round trips are shared: {@link TaskSubmitter} stores
      * all waiting submits in one INSERT and XADDs them in one pipeline, under the same invariant.
      */
-    public Task submit(String owner, String kind, JsonNode request) {
+    public Task submit(String owner, String keyId, String kind, JsonNode request) {
         if (submitter != null) {
             try {
-                return submitter.submit(owner, kind, request);
+                return submitter.submit(owner, keyId, kind, request);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw ApiException.unavailable(ErrorCode.QUEUE_UNAVAILABLE, "the task submit was interrupted; retry later",
                                                Duration.ofSeconds(1));
             }
         }
-        Task task = store.insert(owner, kind, request);
+        Task task = store.insert(owner, keyId, kind, request);
         try {
             queue.enqueue(task.id());
         } catch (JedisException e) {

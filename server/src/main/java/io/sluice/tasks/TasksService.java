@@ -17,6 +17,7 @@ import io.sluice.http.ErrorCode;
 import io.sluice.http.Json;
 import io.sluice.http.PathIds;
 import io.sluice.http.Query;
+import io.sluice.llm.CallPolicy;
 import io.sluice.llm.Completer;
 
 /**
@@ -41,9 +42,23 @@ public final class TasksService implements HttpService {
 
     private void submit(ServerRequest req, ServerResponse res) {
         JsonNode body = Json.readObject(req);
-        completer.validate(body);
-        Task task = tasks.submit(Principal.of(req).userId(), "chat", body);
-        accepted(res, task);
+        accepted(res, submit(tasks, req, completer.admit(body, req, res), "chat", body));
+    }
+
+    /**
+     * Submits a task whose LLM call the request's caller was admitted for (model allow-list, budgets,
+     * tokens per minute: refused before anything is stored): the task carries the caller's id and
+     * key, so the worker that runs it charges them. The admission's token estimate stays counted in
+     * the key's minute; a submit that fails gives it back.
+     */
+    public static Task submit(Tasks tasks, ServerRequest req, CallPolicy.Admitted admitted, String kind, JsonNode request) {
+        Principal caller = Principal.of(req);
+        try {
+            return tasks.submit(caller.userId(), caller.keyId(), kind, request);
+        } catch (RuntimeException e) {
+            admitted.settle(null);
+            throw e;
+        }
     }
 
     /** 202 with the task's id and where to poll it; shared with the other endpoints that submit tasks. */
