@@ -100,6 +100,7 @@ class FieldFuzzTest {
                 new Route("POST", "/v1/podcasts", "{\"script\":\"Ana: Hi.\\nBen: Bye.\",\"lines\":2,\"model\":\"sluice-sim\","
                         + HOSTS + "}", List.of()),
                 new Route("POST", "/v1/podcasts", "{\"topic\":\"tea\",\"lines\":2,\"model\":\"sluice-sim\"," + HOSTS + "}", List.of()),
+                new Route("GET", "/v1/podcasts", null, List.of("limit", "after")),
                 new Route("GET", "/v1/podcasts/" + podcast, null, List.of()),
                 new Route("GET", "/v1/podcasts/{id}", null, List.of()),
                 new Route("GET", "/v1/podcasts/{id}/events", null, List.of()),
