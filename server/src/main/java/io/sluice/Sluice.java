@@ -52,7 +52,9 @@ import org.slf4j.LoggerFactory;
 /**
  * A running Sluice, wired by hand in four steps: infrastructure, meters, features, then routing and
  * the web server. {@link #close()} shuts down in reverse order: drain admitted requests, stop HTTP,
- * close pools, stop embedded servers.
+ * then the close stack, last-in first-out, which is dependency order: the users of Redis and PostgreSQL
+ * (task workers, subscribers, monitors), then the pools, then the embedded servers (no library shutdown
+ * hook stops those earlier: see {@code Embedded.redis}).
  */
 public final class Sluice implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Sluice.class);

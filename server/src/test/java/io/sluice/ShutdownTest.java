@@ -7,6 +7,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -55,6 +56,44 @@ class ShutdownTest {
             assertTrue(out.contains("draining in-flight requests") && out.contains("shutdown complete"), out);
             assertTrue(out.contains("using external PostgreSQL") && out.contains("using external Redis"), out);
         }
+    }
+
+    /**
+     * Embedded Redis, task workers blocked in XREADGROUP: on SIGTERM the workers (and every other Redis user)
+     * stop before Redis does, so the log after the shutdown has no connection warnings or errors.
+     */
+    @Test
+    void sigtermStopsRedisUsersBeforeEmbeddedRedis() throws Exception {
+        Path dir = Files.createTempDirectory(Path.of("server/target").toAbsolutePath(), "shutdown-order-");
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        try (ServerProcess p = ServerProcess.start(dir, Map.of(   // no REDIS_URL: Redis is embedded, under dir/data/redis
+                "SERVER_PORT", "0",
+                "DATABASE_URL", TestInfra.postgresUrl().replace("jdbc:postgresql://", "postgres://postgres:postgres@"),
+                "LOGGING_DIR", dir.resolve("logs").toString(),
+                "AUTH_ENABLED", "false"))) {
+            String base = "http://127.0.0.1:" + p.awaitPort();
+            p.waitUntilReady(client, base + "/observe/health/ready");
+            assertTrue(p.output().contains("embedded Redis started") && p.output().contains("task worker(s) on stream"),
+                       p.output());
+            p.terminate();
+            assertEquals(143, p.waitFor(60), "exited by SIGTERM; output:\n" + p.output());
+            String out = p.output() + readLogs(dir.resolve("logs"));
+            assertTrue(out.contains("shutdown complete"), out);
+            List<String> noise = out.lines()
+                    .filter(l -> (l.contains("WARN") || l.contains("ERROR")) && l.contains("JedisConnectionException"))
+                    .toList();
+            assertEquals(List.of(), noise, "Redis users still polling after the embedded Redis stopped; output:\n" + out);
+        }
+    }
+
+    private static String readLogs(Path logs) throws java.io.IOException {
+        StringBuilder all = new StringBuilder();
+        try (var files = Files.list(logs)) {
+            for (Path f : files.sorted().toList()) {
+                all.append(Files.readString(f));
+            }
+        }
+        return all.toString();
     }
 
     /** Requests holding an admission permit (/health itself does not take one). */

@@ -23,13 +23,17 @@ record Form(Map<String, Multipart.Part> parts) {
         return parts.get(name);
     }
 
-    /** A text field, trimmed; null when absent or empty; 400 when longer than {@code max}. */
+    /** A text field, trimmed; null when absent or empty; 400 when longer than {@code max} or carrying a NUL. */
     String text(String name, int max) {
         Multipart.Part p = parts.get(name);
         if (p == null) {
             return null;
         }
-        String v = p.text().trim();
+        String raw = p.text();
+        if (raw.indexOf('\0') >= 0) {   // as in a JSON field (checked before trim(), which would drop a NUL at either end)
+            throw ApiException.badRequest(ErrorCode.INVALID_PARAMETER, name + ": must not contain NUL characters");
+        }
+        String v = raw.trim();
         if (v.length() > max) {
             throw ApiException.badRequest(ErrorCode.INVALID_PARAMETER, name + ": at most " + max + " characters");
         }

@@ -7,6 +7,8 @@ import dev.langchain4j.data.embedding.Embedding;
 import dev.langchain4j.data.segment.TextSegment;
 import dev.langchain4j.model.embedding.onnx.allminilml6v2q.AllMiniLmL6V2QuantizedEmbeddingModel;
 import dev.langchain4j.model.output.Response;
+import io.sluice.http.ApiException;
+import io.sluice.http.ErrorCode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,13 +27,33 @@ final class BuiltinEmbedder implements Embedder {
         for (String s : inputs) {
             segments.add(TextSegment.from(s));
         }
-        Response<List<Embedding>> r = model().embedAll(segments);
+        Response<List<Embedding>> r;
+        try {
+            r = model().embedAll(segments);
+        } catch (RuntimeException e) {   // several texts are embedded in parallel: the failure comes wrapped
+            if (!noTokens(e)) {
+                throw e;
+            }
+            // The tokenizer drops control characters, U+FFFD and lone surrogates: a text of only those has no
+            // token, and the library then fails on an empty list (a 500 before this). It is the client's input.
+            throw ApiException.badRequest(ErrorCode.INVALID_PARAMETER, "input: " + (inputs.size() == 1 ? "the text has"
+                    : "one of the texts has") + " no token the model reads (only control characters or invalid Unicode)");
+        }
         List<float[]> vectors = new ArrayList<>(inputs.size());
         for (Embedding e : r.content()) {
             vectors.add(e.vector());
         }
         Integer tokens = r.tokenUsage() == null ? null : r.tokenUsage().inputTokenCount();
         return new Vectors(vectors, tokens != null ? tokens : estimate(inputs));
+    }
+
+    private static boolean noTokens(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof IndexOutOfBoundsException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private AllMiniLmL6V2QuantizedEmbeddingModel model() {

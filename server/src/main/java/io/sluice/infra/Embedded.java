@@ -1,10 +1,15 @@
 package io.sluice.infra;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.slf4j.Logger;
@@ -17,6 +22,9 @@ import redis.embedded.RedisServer;
  */
 public final class Embedded {
     private static final Logger LOG = LoggerFactory.getLogger(Embedded.class);
+
+    private static final Duration REDIS_START_WAIT = Duration.ofSeconds(30);
+    private static final Duration REDIS_STOP_WAIT = Duration.ofSeconds(10);
 
     private Embedded() {
     }
@@ -69,7 +77,10 @@ public final class Embedded {
             int p = port == 0 ? freePort() : port;
             String url = "redis://127.0.0.1:" + p;
             Handle handle = Supervised.start("Redis", url, p, pidFile, "redis", () -> {
-                RedisServer redis = RedisServer.newRedisServer()
+                // The library only supplies the binary and its command line: its own start() registers a JVM
+                // shutdown hook that stops Redis at once on SIGTERM, while the task workers and the other Redis
+                // users are still running (hooks run concurrently). Started here, Redis stops last, from the close stack.
+                List<String> command = RedisServer.newRedisServer()
                         .port(p)
                         .bind("127.0.0.1")
                         .setting("dir " + dataDir.toAbsolutePath())
@@ -77,16 +88,65 @@ public final class Embedded {
                         .setting("appendonly yes")
                         .setting("appendfsync everysec")
                         .setting("save \"\"")
-                        // The library's shutdown hook stops Redis with SIGTERM (it writes its append-only file), not SIGKILL.
-                        .onShutdownForceStop(false)
-                        .build();
-                redis.start();
-                return redis::stop;
+                        .buildCommandArgs();
+                Path log = dataDir.resolve("redis.log").toAbsolutePath();
+                Process redis = new ProcessBuilder(command)
+                        .directory(dataDir.toFile())
+                        .redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                        .start();
+                awaitPong(redis, p, log);
+                return () -> stop(redis);
             });
             LOG.info("embedded Redis started at {} (append-only file in {})", url, dataDir.toAbsolutePath());
             return handle;
         } catch (IOException | RuntimeException e) {
             throw new IllegalStateException("cannot start embedded Redis in " + dataDir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Waits (bounded) until Redis answers PING: it answers -LOADING while it replays its append-only file. */
+    private static void awaitPong(Process redis, int port, Path log) throws IOException {
+        long end = System.nanoTime() + REDIS_START_WAIT.toNanos();
+        while (true) {
+            if (!redis.isAlive()) {
+                throw new IOException("redis-server exited with status " + redis.exitValue() + " (see " + log + ")");
+            }
+            try (Socket s = new Socket("127.0.0.1", port)) {
+                s.setSoTimeout(1000);
+                s.getOutputStream().write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+                byte[] reply = s.getInputStream().readNBytes(5);
+                if (new String(reply, StandardCharsets.US_ASCII).equals("+PONG")) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            }
+            if (System.nanoTime() > end) {
+                redis.destroyForcibly();
+                throw new IOException("redis-server did not answer PING within " + REDIS_START_WAIT.toSeconds() + " s (see " + log + ")");
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                redis.destroyForcibly();
+                throw new InterruptedIOException("interrupted while Redis started");
+            }
+        }
+    }
+
+    /** SIGTERM (Redis flushes its append-only file), then SIGKILL if it has not exited within the bound. */
+    private static void stop(Process redis) throws IOException {
+        redis.destroy();
+        try {
+            if (!redis.waitFor(REDIS_STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                LOG.warn("embedded Redis did not stop within {} s; killing it", REDIS_STOP_WAIT.toSeconds());
+                redis.destroyForcibly();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            redis.destroyForcibly();
         }
     }
 

@@ -98,8 +98,8 @@ final class Supervised implements Embedded.Handle {
     }
 
     /**
-     * Libraries stop their servers from shutdown hooks (embedded Redis does) before Sluice's close
-     * stack runs: a death seen then is the shutdown, not a fault, and a restart would leave an orphan.
+     * A death seen while the JVM shuts down is the shutdown, not a fault (Ctrl-C reaches the child
+     * process too, as it shares the terminal's process group), and a restart would leave an orphan.
      */
     private static boolean jvmShuttingDown() {
         Thread probe = new Thread(() -> { });

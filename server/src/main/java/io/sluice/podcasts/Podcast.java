@@ -62,6 +62,13 @@ public record Podcast(UUID id,
         return m;
     }
 
+    /** An item of the list: the full view without the script ({@code GET /v1/podcasts/{id}} has it). */
+    Map<String, Object> summary() {
+        Map<String, Object> m = view(null);
+        m.remove("script");
+        return m;
+    }
+
     /** What a progress event carries. */
     Map<String, Object> progress() {
         Map<String, Object> m = new LinkedHashMap<>();

@@ -64,6 +64,25 @@ final class PodcastStore {
         return db.queryOne("SELECT " + COLUMNS + " FROM podcasts WHERE id = ?", PodcastStore::map, id);
     }
 
+    /** Whether {@code owner} has the podcast {@code id} (a list cursor must be one of the caller's own). */
+    boolean owns(String owner, UUID id) {
+        return db.queryOne("SELECT 1 FROM podcasts WHERE id = ? AND owner = ?", rs -> true, id, owner).isPresent();
+    }
+
+    /**
+     * Up to {@code limit} of the owner's podcasts, newest first (ties by id), the page starting after
+     * {@code after} (null: at the newest); the index on (owner, created_at DESC) serves it.
+     */
+    List<Podcast> page(String owner, int limit, UUID after) {
+        String order = " ORDER BY created_at DESC, id DESC LIMIT ?";
+        if (after == null) {
+            return db.query("SELECT " + COLUMNS + " FROM podcasts WHERE owner = ?" + order, PodcastStore::map, owner, limit);
+        }
+        return db.query("SELECT " + COLUMNS + " FROM podcasts WHERE owner = ? AND (created_at, id) < "
+                        + "(SELECT created_at, id FROM podcasts WHERE id = ? AND owner = ?)" + order,
+                        PodcastStore::map, owner, after, owner, limit);
+    }
+
     List<LineState> lines(UUID id) {
         return db.query("SELECT idx, speaker, voice, text, pcm_bytes, sample_rate, channels, bits FROM podcast_lines "
                         + "WHERE podcast_id = ? ORDER BY idx", PodcastStore::line, id);

@@ -1,6 +1,7 @@
 package io.sluice.podcasts;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -15,6 +16,8 @@ import io.sluice.http.ApiException;
 import io.sluice.http.ErrorCode;
 import io.sluice.http.Json;
 import io.sluice.http.PathIds;
+import io.sluice.http.Query;
+import io.sluice.http.Text;
 import io.sluice.limits.Admission;
 import io.sluice.limits.Permit;
 import io.sluice.llm.CallPolicy;
@@ -24,11 +27,13 @@ import io.sluice.tasks.Tasks;
 import io.sluice.tasks.TasksService;
 
 /**
- * {@code /v1/podcasts}: submit (202 + id; the podcast is made by a task), read its state, follow its
+ * {@code /v1/podcasts}: submit (202 + id; the podcast is made by a task), list the caller's own, read its state, follow its
  * progress (SSE), fetch its audio (Range), delete it (cancelling its making). Another user's podcast
  * answers 404, exactly like a missing one.
  */
 public final class PodcastsService implements HttpService {
+    static final int DEFAULT_PAGE = 20;
+    static final int MAX_PAGE = 100;
     private final Podcasts podcasts;
     private final Tasks tasks;
     private final Completer completer;
@@ -46,6 +51,7 @@ public final class PodcastsService implements HttpService {
     @Override
     public void routing(HttpRules rules) {
         rules.post("/", this::submit)
+             .get("/", this::list)
              .get("/{id}", this::get)
              .delete("/{id}", this::delete)
              .get("/{id}/events", this::events)
@@ -79,6 +85,39 @@ public final class PodcastsService implements HttpService {
         body.put("status_url", "/v1/podcasts/" + id);
         body.put("events_url", "/v1/podcasts/" + id + "/events");
         Json.send(res, body);
+    }
+
+    /**
+     * {@code GET /v1/podcasts?limit=N&after=ID}: the caller's own podcasts (an admin's too: only their own),
+     * newest first; the next page starts after the last id of this one. An item's status is as stored:
+     * {@code GET /v1/podcasts/{id}} also settles one whose task ended without the worker saying so.
+     */
+    private void list(ServerRequest req, ServerResponse res) {
+        String owner = Principal.of(req).userId();
+        int limit = (int) Query.integer(req, "limit", DEFAULT_PAGE, 1, MAX_PAGE);
+        UUID after = req.query().first("after").map(PodcastsService::cursor).orElse(null);
+        if (after != null && !podcasts.store().owns(owner, after)) {
+            throw ApiException.badRequest(ErrorCode.INVALID_PARAMETER, "after: no podcast " + after + " of yours (deleted?); "
+                    + "start again without after");
+        }
+        List<Podcast> page = podcasts.store().page(owner, limit + 1, after);   // one more tells whether there are more
+        List<Map<String, Object>> data = page.stream().limit(limit).map(Podcast::summary).toList();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("object", "list");
+        body.put("data", data);
+        body.put("has_more", page.size() > limit);
+        body.put("first_id", data.isEmpty() ? null : data.getFirst().get("id"));
+        body.put("last_id", data.isEmpty() ? null : data.getLast().get("id"));
+        Json.send(res, body);
+    }
+
+    private static UUID cursor(String v) {
+        try {
+            return UUID.fromString(v);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(ErrorCode.INVALID_PARAMETER, "after must be a podcast id (a UUID), got '"
+                    + Text.clip(v, 40) + "'");
+        }
     }
 
     private void get(ServerRequest req, ServerResponse res) {

@@ -175,6 +175,7 @@ final class Samples {
         String id = field(call("POST", "/v1/podcasts", "/v1/podcasts", body), "id");
         call("GET", "/v1/podcasts/{id}/events", "/v1/podcasts/" + id + "/events", null);   // ends with the final state
         call("GET", "/v1/podcasts/{id}", "/v1/podcasts/" + id, null);
+        call("GET", "/v1/podcasts", "/v1/podcasts?limit=5", null);
         call("GET", "/v1/podcasts/{id}/audio", "/v1/podcasts/" + id + "/audio", null);
         call("HEAD", "/v1/podcasts/{id}/audio", "/v1/podcasts/" + id + "/audio", null);
         call("DELETE", "/v1/podcasts/{id}", "/v1/podcasts/" + id, null);

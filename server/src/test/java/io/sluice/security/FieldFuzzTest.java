@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sluice.http.Json;
+import io.sluice.support.OriginSimulator;
 import io.sluice.support.TestInfra;
 import io.sluice.support.TestServer;
 import org.junit.jupiter.api.Test;
@@ -26,7 +27,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * numbers, every wrong JSON type, deep nesting, huge strings, and a NUL in a field name. No answer
  * is a 5xx; every refusal is a JSON error with a code and a message; a NUL or an overflowing number
  * is a 400 whose message names the field (by its path, e.g. {@code messages[0].content}) or the
- * parameter. Run as an admin's API key, so no route refuses before it reads its input.
+ * parameter. Run as an admin's API key, so no route refuses before it reads its input. The multipart
+ * transcription form gets the same treatment field by field ({@link #transcriptionForm}); the file proxy
+ * runs against a real origin, whose own 404 for a file it lacks is relayed as it came.
  */
 class FieldFuzzTest {
     private static final String PASSWORD = "Fuzz-fields-" + UUID.randomUUID();
@@ -39,7 +42,9 @@ class FieldFuzzTest {
             + "{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"there\"}]}],\"max_tokens\":3,\"stream\":false,"
             + "\"stream_options\":{\"include_usage\":true},\"user\":\"u\",\"temperature\":0.5,\"n\":1}";
 
-    private static List<Route> routes(String session, String task, String scene, String key) {
+    private static final String HOSTS = "\"hosts\":[{\"name\":\"Ana\",\"voice\":\"alloy\"},{\"name\":\"Ben\",\"voice\":\"echo\"}]";
+
+    private static List<Route> routes(String session, String task, String scene, String key, String podcast) {
         return List.of(
                 new Route("POST", "/api/auth/register", "{\"username\":\"fz-" + UUID.randomUUID().toString().substring(0, 8)
                         + "\",\"password\":\"" + PASSWORD + "\"}", List.of()),
@@ -77,6 +82,35 @@ class FieldFuzzTest {
                 new Route("POST", "/api/llmchat/prompts/" + scene + "/api", "{\"variables\":{\"x\":\"hi\"}}", List.of("sync")),
                 new Route("POST", "/api/llmchat/prompts/{id}/api", "{\"x\":\"hi\"}", List.of("sync")),
                 new Route("GET", "/api/llmchat/tasks/{id}", null, List.of()),
+                new Route("POST", "/v1/embeddings", "{\"model\":\"all-minilm-l6-v2\",\"input\":[\"hi\",\"there\"],"
+                        + "\"encoding_format\":\"float\"}", List.of()),
+                new Route("POST", "/v1/embeddings", "{\"model\":\"all-minilm-l6-v2\",\"input\":\"hi\",\"encoding_format\":\"base64\"}",
+                          List.of()),
+                new Route("GET", "/v1/usage", null, List.of("from", "to", "user_id", "key_id", "format")),
+                new Route("GET", "/api/cache", null, List.of()),
+                new Route("POST", "/api/cache/scenes/invalidate", "{\"key\":\"fz-none\"}", List.of()),
+                new Route("POST", "/api/cache/scenes/invalidate", "{\"prefix\":\"fz-none\"}", List.of()),
+                new Route("POST", "/api/cache/{id}/invalidate", "{\"prefix\":\"fz-none\"}", List.of()),
+                new Route("GET", "/files/media/small.bin", null, List.of()),
+                new Route("GET", "/files/{id}/small.bin", null, List.of()),
+                new Route("GET", "/files/media/{id}", null, List.of()),
+                new Route("HEAD", "/files/media/{id}", null, List.of()),
+                new Route("POST", "/v1/audio/speech", "{\"model\":\"sluice-tts\",\"input\":\"Hi\",\"voice\":\"alloy\","
+                        + "\"response_format\":\"wav\",\"speed\":1.0}", List.of()),
+                new Route("POST", "/v1/podcasts", "{\"script\":\"Ana: Hi.\\nBen: Bye.\",\"lines\":2,\"model\":\"sluice-sim\","
+                        + HOSTS + "}", List.of()),
+                new Route("POST", "/v1/podcasts", "{\"topic\":\"tea\",\"lines\":2,\"model\":\"sluice-sim\"," + HOSTS + "}", List.of()),
+                new Route("GET", "/v1/podcasts", null, List.of("limit", "after")),
+                new Route("GET", "/v1/podcasts/" + podcast, null, List.of()),
+                new Route("GET", "/v1/podcasts/{id}", null, List.of()),
+                new Route("GET", "/v1/podcasts/{id}/events", null, List.of()),
+                new Route("GET", "/v1/podcasts/{id}/audio", null, List.of()),
+                new Route("HEAD", "/v1/podcasts/{id}/audio", null, List.of()),
+                new Route("DELETE", "/v1/podcasts/{id}", null, List.of()),
+                new Route("PATCH", "/api/keys/" + key, "{\"name\":\"n\",\"models\":[\"sluice-*\"],\"expires_at\":\"2099-01-01T00:00:00Z\","
+                        + "\"rpm\":600,\"tpm\":100000,\"metadata\":{\"team\":\"fz\"},\"disabled\":false,"
+                        + "\"budget\":{\"period\":\"monthly\",\"limit\":100,\"soft_limit\":80}}", List.of()),
+                new Route("PATCH", "/api/keys/{id}", "{\"name\":\"n\"}", List.of()),
                 new Route("DELETE", "/api/keys/" + key, null, List.of()),   // last: the key under test is gone after it
                 new Route("POST", "/diag/echo", "{\"a\":{\"b\":[1,\"x\"]}}", List.of()),
                 new Route("GET", "/diag/sleep", null, List.of("ms")),
@@ -120,21 +154,24 @@ class FieldFuzzTest {
 
     @Test
     void everyFieldOfEveryRouteRefusesHostileValuesWithANamedJsonError() throws Exception {
-        try (TestServer s = TestServer.start(Map.of("auth.enabled", "true", "auth.registration", "true",
+        try (OriginSimulator origin = new OriginSimulator().file("small.bin", 1000);
+             TestServer s = TestServer.start(Map.of("auth.enabled", "true", "auth.registration", "true",
                                                     "auth.login-attempts", "1000000",
                                                     "llm.providers.simulated.latency", "1ms",
                                                     "llm.providers.simulated.tokens-per-second", "100000",
-                                                    "llm.providers.simulated.reply-tokens", "3"))) {
+                                                    "llm.providers.simulated.reply-tokens", "3",
+                                                    "fileproxy.origins.media.base-url", origin.baseUrl()))) {
             String key = adminKey(s);
             String session = id(call(s, key, "POST", "/v1/sessions", "{\"title\":\"fuzz\",\"model\":\"sluice-sim\"}"), "session_id");
             String task = id(call(s, key, "POST", "/v1/tasks", CHAT), "task_id");
             String scene = "fz-" + UUID.randomUUID().toString().substring(0, 8);
             call(s, key, "POST", "/api/llmchat/prompts", "{\"scene\":\"" + scene + "\",\"template\":\"Say {{x}}\",\"model\":\"sluice-sim\"}");
             String keyId = TestServer.json(call(s, key, "POST", "/api/keys", "{\"name\":\"spare\"}")).path("id").asText();
+            String podcast = id(call(s, key, "POST", "/v1/podcasts", "{\"script\":\"Ana: Hi.\",\"" + HOSTS.substring(1) + "}"), "id");
 
             List<String> failures = new ArrayList<>();
             int sent = 0;
-            for (Route r : routes(session, task, scene, keyId)) {
+            for (Route r : routes(session, task, scene, keyId, podcast)) {
                 if (r.path().contains("{id}")) {
                     for (String id : IDS) {
                         sent++;
@@ -167,6 +204,7 @@ class FieldFuzzTest {
                           body.contains("\\u0000") ? "k?" : null, failures);
                 }
             }
+            sent += transcriptionForm(s, key, failures);
             assertTrue(sent > 1500, "only " + sent + " requests");
             assertTrue(failures.isEmpty(), failures.size() + " of " + sent + " bad answers, e.g.\n"
                     + String.join("\n", failures.stream().limit(15).toList()));
@@ -174,12 +212,61 @@ class FieldFuzzTest {
         }
     }
 
+    /** Hostile text for a multipart form field; {@code names} as in {@link Value}. */
+    private static final List<Value> FORM_VALUES = List.of(
+            new Value("a\u0000b", true, "NUL"), new Value("\u0000", true, "only NUL"), new Value("99999999999999999999", false, "big"),
+            new Value("-1", false, "negative"), new Value("", false, "empty"), new Value("\ud800", false, "lone surrogate"),
+            new Value("{\"a\":1}", false, "JSON"), new Value("x".repeat(100_000), false, "100 kB"));
+
+    /**
+     * POST /v1/audio/transcriptions is multipart, not JSON: each text field of the form (and the file part's
+     * filename and content type) replaced by hostile text, the rest valid, as OpenAI's SDKs send the form.
+     */
+    private static int transcriptionForm(TestServer s, String key, List<String> failures) {
+        byte[] wav = io.sluice.audio.Wav.wrap(new byte[3_200]);
+        Map<String, String> valid = Map.of("model", "sluice-asr", "response_format", "json", "language", "en",
+                                           "filename", "a.wav", "content_type", "audio/wav");
+        int sent = 0;
+        for (String field : List.of("model", "response_format", "language", "filename", "content_type")) {
+            for (Value v : FORM_VALUES) {
+                Map<String, String> form = new java.util.HashMap<>(valid);
+                form.put(field, v.json());
+                sent++;
+                boolean text = !field.equals("filename") && !field.equals("content_type");
+                check(s.send(HttpRequest.newBuilder(s.uri("/v1/audio/transcriptions")).header("Authorization", "Bearer " + key)
+                                      .header("Content-Type", "multipart/form-data; boundary=fz")
+                                      .POST(HttpRequest.BodyPublishers.ofByteArray(multipart(form, wav)))),
+                      "POST /v1/audio/transcriptions form " + field + "=" + v.what(), text && v.names() ? field : null, failures);
+            }
+        }
+        return sent;
+    }
+
+    private static byte[] multipart(Map<String, String> form, byte[] file) {
+        java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+        for (String name : List.of("model", "response_format", "language")) {
+            body.writeBytes(("--fz\r\nContent-Disposition: form-data; name=\"" + name + "\"\r\n\r\n" + form.get(name) + "\r\n")
+                                    .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        body.writeBytes(("--fz\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + form.get("filename")
+                + "\"\r\nContent-Type: " + form.get("content_type") + "\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        body.writeBytes(file);
+        body.writeBytes("\r\n--fz--\r\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return body.toByteArray();
+    }
+
     /** No 5xx; a 4xx is a JSON error with code and message; when {@code field} is set, a 400 naming it. */
     private static void check(HttpResponse<String> r, String what, String field, List<String> failures) {
         String body = r.body() == null ? "" : r.body();
         String why = null;
+        // A HEAD answer has no body; a file the origin does not have is the origin's own 404, relayed as it came
+        // (README, file proxy: pass-through).
+        boolean bodiless = r.request().method().equals("HEAD")
+                           || r.uri().getRawPath().startsWith("/files/media/") && r.statusCode() == 404 && body.isEmpty();
         if (r.statusCode() >= 500) {
             why = "server error";
+        } else if (r.statusCode() >= 400 && bodiless) {
+            why = field != null ? "does not name " + field : null;
         } else if (r.statusCode() >= 400) {
             JsonNode error = parse(body).path("error");
             if (error.path("code").asText().isEmpty() || error.path("message").asText().isEmpty()) {
