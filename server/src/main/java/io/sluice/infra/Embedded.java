@@ -90,7 +90,7 @@ public final class Embedded {
                         .setting("save \"\"")
                         .buildCommandArgs();
                 Path log = dataDir.resolve("redis.log").toAbsolutePath();
-                Process redis = new ProcessBuilder(command)
+                Process redis = new ProcessBuilder(ownSession(command))
                         .directory(dataDir.toFile())
                         .redirectErrorStream(true)
                         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
@@ -103,6 +103,22 @@ public final class Embedded {
         } catch (IOException | RuntimeException e) {
             throw new IllegalStateException("cannot start embedded Redis in " + dataDir + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The command run in a session of its own where {@code setsid} exists (Linux): a Ctrl-C in the
+     * terminal of {@code make run} then reaches only the JVM, whose shutdown stops Redis last, and not
+     * Redis at once. Not a group leader, the child execs redis-server under its own pid, so stopping it still works.
+     */
+    private static List<String> ownSession(List<String> command) {
+        Path setsid = Path.of("/usr/bin/setsid");
+        if (!Files.isExecutable(setsid)) {
+            return command;
+        }
+        List<String> c = new java.util.ArrayList<>(command.size() + 1);
+        c.add(setsid.toString());
+        c.addAll(command);
+        return c;
     }
 
     /** Waits (bounded) until Redis answers PING: it answers -LOADING while it replays its append-only file. */
