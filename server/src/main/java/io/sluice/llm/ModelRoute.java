@@ -119,7 +119,12 @@ final class ModelRoute {
         return best;
     }
 
-    /** Lowest moving-average time to first token; a target not measured yet comes first (0). */
+    /**
+     * Lowest moving-average time to first token; a target not measured yet comes first (0), and a
+     * measured one passed over {@link Deployment#STALE_AFTER} times gets one probe call, so a target
+     * that was slow once is measured again within a bounded number of requests. The targets passed
+     * over count it; the one chosen starts its count again.
+     */
     private static int fastest(Deployment[] ds, long tried, boolean anyState, long now) {
         int start = ThreadLocalRandom.current().nextInt(ds.length);
         int best = -1;
@@ -128,9 +133,20 @@ final class ModelRoute {
             int i = (start + k) % ds.length;
             if (eligible(ds[i], i, tried, anyState, now)) {
                 long latency = ds[i].latencyNanos();
+                if (latency != 0 && ds[i].claimProbe()) {
+                    return i;
+                }
                 if (latency < bestLatency) {
                     best = i;
                     bestLatency = latency;
+                }
+            }
+        }
+        if (best >= 0 && bestLatency != 0) {
+            ds[best].chosen();
+            for (int i = 0; i < ds.length; i++) {
+                if (i != best && eligible(ds[i], i, tried, anyState, now)) {
+                    ds[i].passedOver();
                 }
             }
         }
