@@ -12,14 +12,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>The moving average goes stale while lowest-latency routing passes the target over (one bad
  * sample would otherwise keep it away for good): each choice of another target counts, a sample
- * weighs more the staler the estimate was, and once the target was passed over {@link #STALE_AFTER}
+ * weighs more the staler the estimate was, and once the target was passed over about {@link #STALE_AFTER}
  * times the router sends it one probe call whose answer replaces the estimate outright.
  */
 final class Deployment {
     /** Weight of the newest sample in the moving average (in tenths) while the estimate is fresh. */
     private static final int EWMA_TENTHS = 3;
     /** Choices of another target after which the estimate is stale: the target is probed and its next sample replaces it. */
-    static final int STALE_AFTER = 50;
+    static final int STALE_AFTER = 64;
     /** {@link #passedOver} while a probe is out; a probe that brings no sample leaves it due again after 2 × STALE_AFTER passes. */
     private static final int PROBING = -STALE_AFTER;
     private static final VarHandle PASSED_OVER;
@@ -120,11 +120,14 @@ final class Deployment {
         latencyNanos = old == 0 ? Math.max(1, nanos) : Math.max(1, old + (nanos - old) * tenths / 10);
     }
 
-    /** Lowest-latency routing chose another target over this measured one (racy: a lost count only delays the probe). */
-    void passedOver() {
+    /**
+     * Lowest-latency routing chose another target over this measured one, counted as {@code times}
+     * (the router counts one choice in a few, as that many). Racy: a lost count only delays the probe.
+     */
+    void passedOver(int times) {
         int n = passedOver;
         if (n < STALE_AFTER) {   // saturates: no writes once the target is due for a probe
-            passedOver = n + 1;
+            passedOver = n + times;
         }
     }
 
