@@ -18,7 +18,7 @@ import io.sluice.http.Json;
 import io.sluice.http.PathIds;
 
 /**
- * {@code /api/keys}: create (the key is in this answer only), list, update and revoke API keys. A
+ * {@code /api/keys}: create (the key is in this answer only), list, read one, update and revoke API keys. A
  * user manages their own keys and may give a new one a scope (models, expiry, rpm, tpm, metadata,
  * budget); widening or changing a scope afterwards ({@code PATCH}), and creating, listing or
  * deleting another user's keys ({@code user_id}), is for admins.
@@ -38,6 +38,7 @@ public final class KeysService implements HttpService {
     public void routing(HttpRules rules) {
         rules.post("/", this::create)
              .get("/", this::list)
+             .get("/{id}", this::get)
              .patch("/{id}", this::update)
              .delete("/{id}", this::delete);
     }
@@ -90,6 +91,24 @@ public final class KeysService implements HttpService {
         List<ApiKeyStore.KeyRow> rows = all ? store.listAll()
                 : store.list(owner != null ? uuid(owner, "user_id") : userId(caller));
         Json.send(res, Map.of("object", "list", "data", rows.stream().map(this::view).toList()));
+    }
+
+    /** One key as the list shows it (never its secret): the caller's own, any for an admin; someone else's is a 404. */
+    private void get(ServerRequest req, ServerResponse res) {
+        Principal caller = Principal.of(req);
+        String raw = req.path().pathParameters().get("id");
+        UUID id;
+        try {
+            id = UUID.fromString(raw);
+        } catch (IllegalArgumentException e) {
+            String echoed = io.sluice.http.Text.clip(raw, 40).replaceAll("[^A-Za-z0-9.-]", "?");
+            throw ApiException.badRequest(ErrorCode.INVALID_PARAMETER, "id: " + echoed + " is not an API key id (a UUID)");
+        }
+        UUID owner = caller.admin() ? null : userId(caller);
+        ApiKeyStore.KeyRow row = store.find(id)
+                .filter(k -> owner == null || k.userId().equals(owner))
+                .orElseThrow(() -> PathIds.notFound(ErrorCode.API_KEY_NOT_FOUND, "API key", id));   // someone else's: as missing
+        Json.send(res, view(row));
     }
 
     /** Admins: name, scope, metadata, budget or {@code disabled}; a field sent as null clears it. */

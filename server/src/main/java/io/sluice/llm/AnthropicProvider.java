@@ -61,6 +61,11 @@ public final class AnthropicProvider implements Provider, AutoCloseable {
     }
 
     @Override
+    public String genAiSystem() {
+        return "anthropic";
+    }
+
+    @Override
     public void call(UpstreamBody body, boolean stream, Delivery delivery) throws UpstreamException, InterruptedException {
         // Translated from the tree: no byte pass-through here.
         OpenAiCompatibleProvider.holdingConnections(name, connections, allConnections, timeouts.connectTimeout(),

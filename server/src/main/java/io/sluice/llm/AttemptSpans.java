@@ -24,7 +24,7 @@ final class AttemptSpans {
         TraceSpan span = tracing.client("chat " + upstreamModel);
         if (span.recording()) {
             span.set("gen_ai.operation.name", "chat")
-                .set("gen_ai.system", provider.simulated() ? "sluice.simulated" : "openai")
+                .set("gen_ai.system", provider.genAiSystem())
                 .set("gen_ai.request.model", upstreamModel)
                 .set("sluice.provider", provider.name())
                 .set("sluice.attempt", attempt)

@@ -25,7 +25,10 @@ public record LlmModel(String name, List<Target> route, Strategy strategy) {
         WEIGHTED,
         /** The target with the fewest calls in flight. */
         LEAST_BUSY,
-        /** The target with the lowest recent time to first token (a moving average); one call in 20 explores by weight. */
+        /**
+         * The target with the lowest recent time to first token (a moving average); one call in 20 explores by weight,
+         * and a target passed over {@link Deployment#STALE_AFTER} times is probed (its estimate renewed).
+         */
         LOWEST_LATENCY;
 
         public String configName() {

@@ -12,6 +12,8 @@ import java.util.concurrent.ThreadLocalRandom;
 final class ModelRoute {
     /** One call in this many explores by weight under lowest-latency, so a target that was slow gets measured again. */
     private static final int EXPLORE_ONE_IN = 20;
+    /** Lowest-latency counts one choice in this many (as this many) towards the passed-over targets' probes. */
+    private static final int COUNT_ONE_IN = 8;
 
     private final LlmModel.Strategy strategy;
     private final Deployment[][] tiers;
@@ -119,18 +121,37 @@ final class ModelRoute {
         return best;
     }
 
-    /** Lowest moving-average time to first token; a target not measured yet comes first (0). */
+    /**
+     * Lowest moving-average time to first token; a target not measured yet comes first (0), and a
+     * measured one passed over about {@link Deployment#STALE_AFTER} times gets one probe call, so a
+     * target that was slow once is measured again within a bounded number of requests (in the
+     * mean; the count is kept on one choice in {@link #COUNT_ONE_IN}, as that many, so that the
+     * choices of many threads rarely write to the shared targets). The targets passed over count it;
+     * the one chosen starts its count again.
+     */
     private static int fastest(Deployment[] ds, long tried, boolean anyState, long now) {
-        int start = ThreadLocalRandom.current().nextInt(ds.length);
+        int random = ThreadLocalRandom.current().nextInt() >>> 1;
+        int start = (random / COUNT_ONE_IN) % ds.length;
         int best = -1;
         long bestLatency = Long.MAX_VALUE;
         for (int k = 0; k < ds.length; k++) {
             int i = (start + k) % ds.length;
             if (eligible(ds[i], i, tried, anyState, now)) {
                 long latency = ds[i].latencyNanos();
+                if (latency != 0 && ds[i].claimProbe()) {
+                    return i;
+                }
                 if (latency < bestLatency) {
                     best = i;
                     bestLatency = latency;
+                }
+            }
+        }
+        if (random % COUNT_ONE_IN == 0 && best >= 0 && bestLatency != 0) {
+            ds[best].chosen();
+            for (int i = 0; i < ds.length; i++) {
+                if (i != best && eligible(ds[i], i, tried, anyState, now)) {
+                    ds[i].passedOver(COUNT_ONE_IN);
                 }
             }
         }

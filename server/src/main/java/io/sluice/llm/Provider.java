@@ -13,6 +13,11 @@ public interface Provider {
     /** True for the built-in simulator: labelled in /v1/models, response headers and system_fingerprint. */
     boolean simulated();
 
+    /** OpenTelemetry's {@code gen_ai.system} of the upstream attempt spans: what the upstream speaks. */
+    default String genAiSystem() {
+        return simulated() ? "sluice.simulated" : "openai";
+    }
+
     /**
      * Sends {@code body} (an OpenAI request with the upstream model and {@code stream} set, as a tree or bytes);
      * streamed answers arrive as {@link Delivery#chunk} calls then {@link Delivery#done}, a

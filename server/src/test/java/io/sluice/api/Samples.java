@@ -42,6 +42,7 @@ final class Samples {
         String keyId = field(call("POST", "/api/keys", "/api/keys", "{\"name\":\"openapi\",\"models\":[\"fake-*\"],\"tpm\":100000,"
                 + "\"metadata\":{\"team\":\"docs\"},\"budget\":{\"period\":\"monthly\",\"limit\":100,\"soft_limit\":80}}"), "id");
         call("GET", "/api/keys", "/api/keys", null);
+        call("GET", "/api/keys/{id}", "/api/keys/" + keyId, null);
         call("PATCH", "/api/keys/{id}", "/api/keys/" + keyId, "{\"models\":null,\"rpm\":600,\"disabled\":false}");
         call("DELETE", "/api/keys/{id}", "/api/keys/" + keyId, null);
         String other = "oa-user-" + UUID.randomUUID().toString().substring(0, 8);

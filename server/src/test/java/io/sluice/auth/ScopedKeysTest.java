@@ -97,6 +97,28 @@ class ScopedKeysTest {
             assertFalse(r.body().contains(key), "the secret is never listed");
         }
         assertEquals(403, get(server, "/api/keys?all=true", user).statusCode(), "other users' keys are for admins");
+
+        // One key reads as in the list, for its owner and for an admin; another user's is a 404, a malformed id a 400.
+        for (String bearer : new String[] {user, admin}) {
+            HttpResponse<String> one = get(server, "/api/keys/" + id, bearer);
+            assertEquals(200, one.statusCode(), one.body());
+            assertFalse(one.body().contains(key), "the secret is never shown again");
+            assertEquals(id, json(one).path("id").asText());
+            assertEquals("api_key", json(one).path("object").asText());
+            assertEquals(created.path("prefix").asText(), json(one).path("prefix").asText());
+            assertEquals("[\"fake-*\"]", json(one).path("models").toString());
+            assertEquals("infra", json(one).at("/metadata/team").asText());
+            assertTrue(json(one).has("budget"), one.body());
+            assertFalse(json(one).has("key"), one.body());
+        }
+        String stranger = Users.registerAndLogin(server, Users.fresh("stranger"));
+        HttpResponse<String> foreign = get(server, "/api/keys/" + id, stranger);
+        assertEquals(404, foreign.statusCode(), foreign.body());
+        assertEquals("api_key_not_found", json(foreign).at("/error/code").asText(), foreign.body());
+        assertEquals(404, get(server, "/api/keys/" + java.util.UUID.randomUUID(), user).statusCode(), "a missing key");
+        HttpResponse<String> bad = get(server, "/api/keys/not-a-key", user);
+        assertEquals(400, bad.statusCode(), bad.body());
+        assertTrue(json(bad).at("/error/message").asText().contains("id: not-a-key"), bad.body());
         assertEquals(403, send(server, "PATCH", "/api/keys/" + id, user, "{\"models\":null}").statusCode(),
                      "a user may not widen their key's scope");
         assertEquals(200, get(server, "/v1/models", key).statusCode());

@@ -41,6 +41,8 @@ class RoutingTest {
             Map.entry("llm.models.quick.route", "east:quick-m | west:quick-m"),
             Map.entry("llm.models.quick.strategy", "lowest-latency"),
             Map.entry("llm.models.quick-warm-up.route", "east:quick-m | west:quick-m"),   // the same two targets, by weight
+            Map.entry("llm.models.recover.route", "east:recover-m | west:recover-m"),
+            Map.entry("llm.models.recover.strategy", "lowest-latency"),
             Map.entry("llm.models.guarded.route", "east:guarded-m, west:guarded-m"),
             Map.entry("llm.retry.max-attempts", "1"),
             Map.entry("llm.breaker.consecutive-failures", "3"),
@@ -131,6 +133,43 @@ class RoutingTest {
         }
         assertTrue(west >= 16, "the fast target serves all but the odd exploring call: west " + west + " of 20");
         assertTrue(target("east:quick-m").get("latency_ms").asDouble() > target("west:quick-m").get("latency_ms").asDouble());
+    }
+
+    @Test
+    void lowestLatencyMeasuresATargetThatWasSlowOnceAgainAndGivesItTrafficBack() {
+        for (int i = 0; i < 10; i++) {   // connections to both fakes warm, so only the delays below tell the targets apart
+            assertEquals(200, chat("quick-warm-up").statusCode());
+        }
+        FakeUpstream east = gateway.upstream("east");
+        east.then(FakeUpstream.delayed(Duration.ofSeconds(1), FakeUpstream.reply(3, Duration.ZERO)));   // one bad sample
+        east.byDefault(FakeUpstream.reply(3, Duration.ZERO));                                           // then fast for good
+        gateway.upstream("west").byDefault(FakeUpstream.delayed(Duration.ofMillis(40), FakeUpstream.reply(3, Duration.ZERO)));
+
+        // Both unmeasured targets are tried first, then west (40 ms) beats east (1 s) until east, passed over
+        // about Deployment.STALE_AFTER times, gets a probe whose fast answer replaces its estimate. The count is
+        // kept on one choice in 8 (as 8): 4 x STALE_AFTER requests are far beyond its spread.
+        int bound = 2 + 4 * Deployment.STALE_AFTER;
+        List<String> served = new ArrayList<>();
+        while (served.size() < bound && !(served.contains("east") && served.size() >= 5
+                                          && served.subList(served.size() - 5, served.size()).stream().allMatch("east"::equals))) {
+            HttpResponse<String> res = chat("recover");
+            assertEquals(200, res.statusCode(), res.body());
+            served.add(provider(res));
+        }
+        int firstEast = served.indexOf("east");
+        assertTrue(firstEast >= 0 && firstEast <= 3, "an unmeasured target is tried first: " + served);
+        assertTrue(served.subList(firstEast, served.size()).stream().filter("west"::equals).count() >= 10,
+                   "west served after east's slow answer: " + served);
+        int eastAfter = 0;
+        for (int i = 0; i < 10; i++) {
+            if (provider(chat("recover")).equals("east")) {
+                eastAfter++;
+            }
+        }
+        assertTrue(eastAfter >= 8, "within " + bound + " requests east, measured fast again, serves all but the odd exploring "
+                                   + "or probing call: " + eastAfter + " of 10 after " + served.size() + " " + served + ", "
+                                   + "east at " + target("east:recover-m").get("latency_ms") + " ms, west at "
+                                   + target("west:recover-m").get("latency_ms") + " ms");
     }
 
     @Test

@@ -53,6 +53,7 @@ class FieldFuzzTest {
                 new Route("GET", "/api/auth/verify", null, List.of()),
                 new Route("POST", "/api/keys", "{\"name\":\"k\"}", List.of()),
                 new Route("GET", "/api/keys", null, List.of()),
+                new Route("GET", "/api/keys/{id}", null, List.of()),
                 new Route("DELETE", "/api/keys/{id}", null, List.of()),
                 new Route("POST", "/v1/chat/completions", CHAT, List.of()),
                 new Route("GET", "/v1/models", null, List.of()),

@@ -12,6 +12,7 @@ import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.opentelemetry.proto.trace.v1.Span.SpanKind;
+import io.sluice.support.FakeAnthropic;
 import io.sluice.support.FakeUpstream;
 import io.sluice.support.TestGateway;
 import io.sluice.support.TestServer;
@@ -35,6 +36,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class TracingTest {
     private static OtlpReceiver receiver;
+    private static FakeAnthropic anthropic;
     private static TestGateway gateway;
     private static TestServer server;
     private static final List<String> upstreamTraceparents = new CopyOnWriteArrayList<>();
@@ -42,8 +44,13 @@ class TracingTest {
     @BeforeAll
     static void start() throws Exception {
         receiver = new OtlpReceiver();
+        anthropic = FakeAnthropic.start();
         gateway = TestGateway.start("fake", Map.of(
                 "llm.models.fake-model.route", "fake:upstream-model",
+                "llm.providers.claude.type", "anthropic",
+                "llm.providers.claude.base-url", anthropic.baseUrl(),
+                "llm.providers.claude.api-key", "sk-ant-test-key",
+                "llm.models.claude.route", "claude:claude-sonnet-4-5",
                 "tracing.enabled", "true",
                 "tracing.endpoint", receiver.endpoint(),
                 "tracing.export-interval", "100ms",
@@ -64,6 +71,9 @@ class TracingTest {
         if (receiver != null) {
             receiver.close();
         }
+        if (anthropic != null) {
+            anthropic.close();
+        }
     }
 
     private static String newTraceId() {
@@ -71,12 +81,16 @@ class TracingTest {
     }
 
     private static HttpResponse<String> chat(boolean stream, String traceparent, String requestId) {
+        return chat("fake-model", stream, traceparent, requestId);
+    }
+
+    private static HttpResponse<String> chat(String model, boolean stream, String traceparent, String requestId) {
         HttpRequest.Builder b = HttpRequest.newBuilder(server.uri("/v1/chat/completions"))
                 .header("Content-Type", "application/json")
                 .header("X-Request-Id", requestId)
                 .header("User-Agent", "tracing-test/1.0")
                 .header("session-id", "sess-42")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"fake-model\",\"stream\":" + stream
+                .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"" + model + "\",\"stream\":" + stream
                         + ",\"messages\":[{\"role\":\"user\",\"content\":\"hello there\"}]}"));
         if (traceparent != null) {
             b.header("traceparent", traceparent);
@@ -133,6 +147,22 @@ class TracingTest {
         // The upstream got the attempt span as its parent, in the client's trace.
         assertTrue(upstreamTraceparents.contains("00-" + traceId + "-" + attempt.spanId() + "-01"), upstreamTraceparents.toString());
         assertTrue(receiver.contentTypes().contains("application/x-protobuf"), receiver.contentTypes().toString());
+    }
+
+    @Test
+    void anthropicAttemptIsTaggedWithItsOwnGenAiSystem() {
+        for (boolean stream : new boolean[] {false, true}) {
+            String traceId = newTraceId();
+            HttpResponse<String> res = chat("claude", stream, "00-" + traceId + "-00f067aa0ba902b7-01", "tr-" + UUID.randomUUID());
+            assertEquals(200, res.statusCode(), res.body());
+            Received attempt = awaitSpan(traceId, "chat claude-sonnet-4-5");
+            assertEquals(SpanKind.SPAN_KIND_CLIENT, attempt.kind());
+            assertEquals("anthropic", attempt.string("gen_ai.system"), "an Anthropic target is not tagged openai (stream " + stream + ")");
+            assertEquals("chat", attempt.string("gen_ai.operation.name"));
+            assertEquals("claude-sonnet-4-5", attempt.string("gen_ai.request.model"));
+            assertEquals("claude", attempt.string("sluice.provider"));
+            assertNotNull(attempt.string("gen_ai.usage.input_tokens"));
+        }
     }
 
     @Test
