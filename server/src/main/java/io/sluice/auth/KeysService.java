@@ -96,14 +96,7 @@ public final class KeysService implements HttpService {
     /** One key as the list shows it (never its secret): the caller's own, any for an admin; someone else's is a 404. */
     private void get(ServerRequest req, ServerResponse res) {
         Principal caller = Principal.of(req);
-        String raw = req.path().pathParameters().get("id");
-        UUID id;
-        try {
-            id = UUID.fromString(raw);
-        } catch (IllegalArgumentException e) {
-            String echoed = io.sluice.http.Text.clip(raw, 40).replaceAll("[^A-Za-z0-9.-]", "?");
-            throw ApiException.badRequest(ErrorCode.INVALID_PARAMETER, "id: " + echoed + " is not an API key id (a UUID)");
-        }
+        UUID id = PathIds.uuid(req, ErrorCode.API_KEY_NOT_FOUND, "API key");   // not a UUID: as missing, like PATCH and DELETE
         UUID owner = caller.admin() ? null : userId(caller);
         ApiKeyStore.KeyRow row = store.find(id)
                 .filter(k -> owner == null || k.userId().equals(owner))
