@@ -69,10 +69,16 @@ public final class BodyDeadline implements AutoCloseable {
      */
     public Received receive(ServerRequest req) {
         Upload upload = new Upload(Thread.currentThread(), System.nanoTime());
-        uploads.add(upload);
         byte[] body;
+        long declared = req.headers().contentLength().orElse(-1);
+        // Reserved before the stream is opened: opening it answers "Expect: 100-continue", so a client is told
+        // to send only once its buffer is counted, and one that does not fit gets its 503 without sending.
+        int first = (int) Math.min(declared >= 0 ? declared + 1 : 8192, Math.min(maxBytes + 1, 1 << 20));
+        upload.reservedKib = budget.reserve(first);
+        uploads.add(upload);
+        byte[] buf = new byte[first];
         try (InputStream in = req.content().inputStream()) {
-            body = readAll(in, req.headers().contentLength().orElse(-1), upload);
+            body = readAll(in, buf, upload);
         } catch (IOException | RuntimeException e) {
             budget.release(upload.reservedKib);
             if (upload.finish()) {
@@ -90,9 +96,7 @@ public final class BodyDeadline implements AutoCloseable {
         return new Received(body, upload.reservedKib);
     }
 
-    private byte[] readAll(InputStream in, long declared, Upload upload) throws IOException {
-        byte[] buf = new byte[(int) Math.min(declared >= 0 ? declared + 1 : 8192, Math.min(maxBytes + 1, 1 << 20))];
-        upload.reservedKib += budget.reserve(buf.length);
+    private byte[] readAll(InputStream in, byte[] buf, Upload upload) throws IOException {
         int size = 0;
         for (int n; (n = in.read(buf, size, buf.length - size)) > 0; ) {
             size += n;
