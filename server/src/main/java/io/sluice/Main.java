@@ -25,9 +25,7 @@ public final class Main {
         }
         Sluice sluice;
         try {
-            io.helidon.config.Config config = AppConfig.load(Map.of());
-            shareWithHelidon(config);
-            sluice = Sluice.start(config);
+            sluice = Sluice.start(AppConfig.load(Map.of()), true);
         } catch (InvalidConfigException e) {
             System.err.println("sluice: " + e.getMessage());
             System.exit(2);
@@ -44,20 +42,6 @@ public final class Main {
             stopped.countDown();
         }, "sluice-shutdown"));
         stopped.await();
-    }
-
-    /**
-     * Hands Sluice's configuration to Helidon's service registry, which otherwise builds a global one of
-     * its own (environment, system properties, a search for application.* files) the first time
-     * something asks for it: the meter registry does, measured ~200 ms of start-up CPU. Only here, once
-     * per JVM: tests start several servers in one JVM, each from its own configuration.
-     */
-    private static void shareWithHelidon(io.helidon.config.Config config) {
-        try {
-            io.helidon.service.registry.Services.set(io.helidon.config.Config.class, config);
-        } catch (RuntimeException e) {   // already used: Helidon keeps its own, as before
-            org.slf4j.LoggerFactory.getLogger(Main.class).debug("Helidon's global config stays its own: {}", e.toString());
-        }
     }
 
     /** Validates the effective configuration and prints it as JSON (secrets masked), then exits. */
