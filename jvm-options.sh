@@ -40,10 +40,15 @@ if [ "${SLUICE_CDS:-1}" = 1 ] && [ "${feature:-0}" -ge 19 ] 2>/dev/null; then
   # a stale or foreign archive is ignored and rewritten. The -Xshare:auto default never fails start-up.
   # The name carries the jar's checksum: the JVM ignores an archive made for another build of the jar
   # ("shared class paths mismatch") but, measured, does not rewrite it, so every start after a rebuild
-  # ran without CDS (3.6 s instead of 2.8 s to ready). Archives of other builds are removed.
+  # ran without CDS (3.6 s instead of 2.8 s to ready). The JVM also checks the jar's modification time
+  # ("timestamp has changed"): a copied or touched jar with the same bytes silently ran without the archive,
+  # so the name carries the jar's mtime and size too (stat: GNU -c, BSD/macOS -f). Archives of other builds
+  # are removed.
   dir=${SLUICE_CDS_DIR:-data}
-  stamp=$(cksum < "${SLUICE_JAR:-$(dirname "$0")/server/target/sluice.jar}" 2>/dev/null | cut -d' ' -f1)
-  name="sluice-jdk$feature-${stamp:-0}.jsa"
+  jar=${SLUICE_JAR:-$(dirname "$0")/server/target/sluice.jar}
+  stamp=$(cksum < "$jar" 2>/dev/null | cut -d' ' -f1)
+  mtime=$(stat -c %Y-%s "$jar" 2>/dev/null || stat -f %m-%z "$jar" 2>/dev/null)
+  name="sluice-jdk$feature-${stamp:-0}-${mtime:-0}.jsa"
   mkdir -p "$dir" 2>/dev/null
   find "$dir" -maxdepth 1 -name 'sluice-jdk*.jsa' ! -name "$name" -delete 2>/dev/null
   opts="$opts -XX:+AutoCreateSharedArchive -XX:SharedArchiveFile=$dir/$name"

@@ -29,18 +29,19 @@ record Infrastructure(Database db, Redis redis, Tracing tracing) {
     /** Longest wait for the Redis start after PostgreSQL is up; the embedded server has its own start wait. */
     private static final long REDIS_START_WAIT_SECONDS = 60;
 
-    static Infrastructure start(Settings settings, Tracing tracing, Deque<AutoCloseable> resources) {
+    static Infrastructure start(Settings settings, Tracing tracing, Deque<AutoCloseable> resources, StartupPhases phases) {
         Deque<AutoCloseable> redisParts = new ArrayDeque<>();
-        FutureTask<Redis> redisStart = new FutureTask<>(() -> {
+        FutureTask<Redis> redisStart = new FutureTask<>(() -> phases.time("redis", () -> {
             Redis r = Redis.open(settings.redis(), redisUrl(settings.redis(), redisParts), tracing);
             redisParts.push(r);
             return r;
-        });
+        }));
         Thread.ofVirtual().name("redis-start").start(redisStart);
         Database db = null;
         RuntimeException failure = null;
         try {
-            db = Database.open(settings.database(), postgresUrl(settings.database(), resources), tracing);
+            String url = phases.time("postgres", () -> postgresUrl(settings.database(), resources));
+            db = phases.time("database", () -> Database.open(settings.database(), url, tracing));   // pool, migrations
             resources.push(db);
         } catch (RuntimeException e) {
             failure = e;

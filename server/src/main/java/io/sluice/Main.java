@@ -25,7 +25,7 @@ public final class Main {
         }
         Sluice sluice;
         try {
-            sluice = Sluice.start(AppConfig.load(Map.of()));
+            sluice = Sluice.start(AppConfig.load(Map.of()), true);
         } catch (InvalidConfigException e) {
             System.err.println("sluice: " + e.getMessage());
             System.exit(2);

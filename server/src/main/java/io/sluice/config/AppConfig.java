@@ -1,6 +1,11 @@
 package io.sluice.config;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -31,11 +36,23 @@ public final class AppConfig {
         sources.add(ConfigSources.environmentVariables());
         sources.add(ConfigSources.file(overrideFile).optional());
         sources.add(ConfigSources.file(configFile).optional());
-        sources.add(ConfigSources.classpath("config.yaml"));
+        if (!samePackaged(Path.of(configFile))) {   // the same bytes twice would only be parsed twice (start-up time)
+            sources.add(ConfigSources.classpath("config.yaml"));
+        }
         return Config.builder()
                 .sources(sources)
                 .disableEnvironmentVariablesSource()
                 .disableSystemPropertiesSource()
                 .build();
+    }
+
+    /** True when {@code file} holds exactly the packaged config.yaml (the usual case: make run from the repository). */
+    private static boolean samePackaged(Path file) {
+        try (InputStream packaged = AppConfig.class.getResourceAsStream("/config.yaml")) {
+            return packaged != null && Files.isRegularFile(file)
+                   && Arrays.equals(packaged.readAllBytes(), Files.readAllBytes(file));
+        } catch (IOException e) {
+            return false;
+        }
     }
 }

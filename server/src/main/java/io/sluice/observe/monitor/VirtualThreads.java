@@ -20,7 +20,8 @@ import io.helidon.metrics.api.MeterRegistry;
  * <p>JDK 24+ exposes the scheduler as {@code jdk.management.VirtualThreadSchedulerMXBean}; it is
  * looked up by reflection because Sluice compiles for 21, where it does not exist (then mounted
  * and queued are -1). Live virtual threads and pinning events come from Helidon's own JFR-streamed
- * meters ({@code vthreads.count}, {@code vthreads.pinned}), already on: they are read, not recounted.
+ * meters ({@code vthreads.count}, {@code vthreads.pinned}) when {@code metrics.virtual-threads.enabled}
+ * (off by default: its JFR recording slows start-up); they are read, not recounted, and -1 when off.
  */
 final class VirtualThreads {
     private final PlatformManagedObject scheduler;
