@@ -31,6 +31,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * created meters exist), its /observe/metrics page is scraped, and every metric name in every PromQL
  * expression must be on it. A renamed meter breaks this test instead of silently emptying a panel.
  * The one exception: {@code sluice_cache_*}, exported by the cache feature when it is built in.
+ * The server runs with {@code metrics.virtual-threads.enabled} (off by default), whose {@code vthreads_*}
+ * meters two JVM panels show, as their descriptions say.
  */
 class OperationsFilesTest {
     private static final Pattern STRING = Pattern.compile("\"(?:[^\"\\\\]|\\\\.)*\"");
@@ -45,7 +47,7 @@ class OperationsFilesTest {
 
     @BeforeAll
     static void scrape() {
-        server = TestServer.start(Map.of());
+        server = TestServer.start(Map.of("metrics.virtual-threads.enabled", "true"));
         String chat = "{\"model\":\"sluice-sim\",\"max_tokens\":3,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
         assertEquals(200, server.postJson("/v1/chat/completions", chat).statusCode());
         String task = TestServer.json(server.postJson("/v1/tasks", chat)).get("task_id").asText();
