@@ -49,33 +49,25 @@ public final class Completer {
 
     /** A call answered now for an admitted caller: charged to it once it has ended. */
     public JsonNode complete(JsonNode request, String requestId, CallPolicy.Admitted payer) {
-        ChatResult result = null;
-        try {
-            result = call(validator.validate(nonStreamed(request)), requestId, payer);
-        } finally {
-            payer.settle(result);
-        }
-        return parse(result);
+        return settled(validator.validate(nonStreamed(request)), requestId, payer);
     }
 
     /** A task's call, run by a worker: charged to the owner and key that submitted it (admitted then). */
     public JsonNode complete(JsonNode request, String requestId, String owner, String keyId) {
         ChatRequest chat = validator.validate(nonStreamed(request));
-        CallPolicy.Admitted payer = policy.charge(owner, keyId, chat.model());
+        return settled(chat, requestId, policy.charge(owner, keyId, chat.model()));
+    }
+
+    /** The call, its usage row in the payer's name, and the payer settled with its result (null if it failed). */
+    private JsonNode settled(ChatRequest chat, String requestId, CallPolicy.Admitted payer) {
         ChatResult result = null;
         try {
-            result = call(chat, requestId, payer);
+            result = router.complete(chat, catalog.require(chat.model()));
+            usage.record(requestId, chat.user(), null, chat.model(), result, payer.owner(), payer.keyId());
         } finally {
             payer.settle(result);
         }
         return parse(result);
-    }
-
-    private ChatResult call(ChatRequest chat, String requestId, CallPolicy.Admitted payer) {
-        LlmModel model = catalog.require(chat.model());
-        ChatResult result = router.complete(chat, model);
-        usage.record(requestId, chat.user(), null, chat.model(), result, payer.owner(), payer.keyId());
-        return result;
     }
 
     private static JsonNode parse(ChatResult result) {

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import io.sluice.support.Users;
 import io.sluice.support.TestServer;
 import org.junit.jupiter.api.Test;
 

@@ -6,13 +6,14 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import io.sluice.support.Users;
 import io.sluice.support.TestServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import static io.sluice.auth.Users.get;
-import static io.sluice.auth.Users.post;
+import static io.sluice.support.Users.get;
+import static io.sluice.support.Users.post;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -8,14 +8,15 @@ import java.time.Duration;
 import java.util.Map;
 
 import io.sluice.infra.Embedded;
+import io.sluice.support.Users;
 import io.sluice.support.TestServer;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.args.ClientType;
 import redis.clients.jedis.params.ClientKillParams;
 
-import static io.sluice.auth.Users.get;
-import static io.sluice.auth.Users.post;
+import static io.sluice.support.Users.get;
+import static io.sluice.support.Users.post;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**

@@ -2,14 +2,15 @@ package io.sluice.auth;
 
 import java.util.Map;
 
+import io.sluice.support.Users;
 import io.sluice.support.TestServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import static io.sluice.auth.Users.delete;
-import static io.sluice.auth.Users.get;
-import static io.sluice.auth.Users.post;
+import static io.sluice.support.Users.delete;
+import static io.sluice.support.Users.get;
+import static io.sluice.support.Users.post;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** User A's sessions and tasks are not found (404) for user B, whatever the route. */

@@ -4,15 +4,16 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
 
+import io.sluice.support.Users;
 import io.sluice.support.TestServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import static io.sluice.auth.Users.delete;
-import static io.sluice.auth.Users.get;
-import static io.sluice.auth.Users.post;
-import static io.sluice.auth.Users.send;
+import static io.sluice.support.Users.delete;
+import static io.sluice.support.Users.get;
+import static io.sluice.support.Users.post;
+import static io.sluice.support.Users.send;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**

@@ -21,6 +21,7 @@ import io.sluice.infra.Embedded;
 import io.sluice.support.TestGateway;
 import io.sluice.support.TestInfra;
 import io.sluice.support.TestServer;
+import io.sluice.support.Users;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
 
@@ -68,7 +69,7 @@ class BudgetTest {
             TestServer a = gateway.server();
             TestServer.await("invalidations subscribed", Duration.ofSeconds(10),
                     () -> a.get("/observe/metrics").body().matches("(?s).*sluice_auth_invalidations_live(\\{[^}]*})? 1.*"));
-            String admin = admin(a);
+            String admin = Users.admin(a, "budget-admin-" + UUID.randomUUID().toString().substring(0, 8));
             JsonNode created = json(post(a, "/api/keys", admin,
                     "{\"name\":\"capped\",\"budget\":{\"period\":\"daily\",\"limit\":20,\"soft_limit\":10}}"));
             String key = created.path("key").asText();
@@ -147,18 +148,4 @@ class BudgetTest {
         return s.send(HttpRequest.newBuilder(s.uri(path)).header("Authorization", "Bearer " + bearer)
                               .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)));
     }
-
-    /** A fresh user, made an admin in PostgreSQL, logged in. */
-    private static String admin(TestServer s) throws Exception {
-        String name = "budget-admin-" + UUID.randomUUID().toString().substring(0, 8);
-        String creds = "{\"username\":\"" + name + "\",\"password\":\"Tr0ub4dor&3-horse\"}";
-        assertEquals(201, s.postJson("/api/auth/register", creds).statusCode());
-        try (var c = java.sql.DriverManager.getConnection(TestInfra.postgresUrl(), "postgres", "postgres");
-             var ps = c.prepareStatement("UPDATE users SET role = 'admin' WHERE username = ?")) {
-            ps.setString(1, name);
-            assertEquals(1, ps.executeUpdate());
-        }
-        return json(s.postJson("/api/auth/login", creds)).path("token").asText();
-    }
-
 }

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.sluice.support.GatewayExtension;
 import io.sluice.support.TestInfra;
 import io.sluice.support.TestServer;
+import io.sluice.support.Users;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -30,7 +31,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * make every token cost 1 (the fake upstream reports 11 prompt + 5 completion tokens: 16 a call).
  */
 class GovernedRoutesTest {
-    private static final String PASSWORD = "Tr0ub4dor&3-horse";
     private static final String STREAM = "test:tasks:governed:" + UUID.randomUUID();
 
     @RegisterExtension
@@ -51,7 +51,7 @@ class GovernedRoutesTest {
     @BeforeAll
     static void start() throws Exception {
         server = gateway.server();
-        admin = admin("governed-admin-" + UUID.randomUUID().toString().substring(0, 8));
+        admin = Users.admin(server, "governed-admin-" + UUID.randomUUID().toString().substring(0, 8));
         for (String model : new String[] {"fake-model", "other-model"}) {
             HttpResponse<String> r = post("/api/llmchat/prompts", admin, "{\"scene\":\"governed-" + model
                     + "\",\"template\":\"Say {{what}}\",\"model\":\"" + model + "\"}");
@@ -61,7 +61,7 @@ class GovernedRoutesTest {
 
     @Test
     void aKeyAllowedOneModelIsRefusedTheOtherOnSessionsScenesAndTasks() throws Exception {
-        String user = registerAndLogin("allow-list-" + UUID.randomUUID().toString().substring(0, 8));
+        String user = Users.registerAndLogin(server, "allow-list-" + UUID.randomUUID().toString().substring(0, 8));
         JsonNode created = createKey(user, "{\"models\":[\"fake-model\"]}");
         String key = created.path("key").asText();
         String keyId = created.path("id").asText();
@@ -93,7 +93,7 @@ class GovernedRoutesTest {
 
     @Test
     void sessionSceneAndTaskSpendIsChargedToTheKeyAndItsBudgetThenRefused() throws Exception {
-        String user = registerAndLogin("budget-" + UUID.randomUUID().toString().substring(0, 8));
+        String user = Users.registerAndLogin(server, "budget-" + UUID.randomUUID().toString().substring(0, 8));
         String userId = json(get("/api/auth/verify", user)).at("/user/id").asText();
         JsonNode created = createKey(user, "{\"name\":\"capped\"}");
         String key = created.path("key").asText();
@@ -140,7 +140,7 @@ class GovernedRoutesTest {
 
     @Test
     void aTaskSubmissionCountsAgainstTheKeysTokensPerMinute() {
-        String user = registerAndLogin("tpm-" + UUID.randomUUID().toString().substring(0, 8));
+        String user = Users.registerAndLogin(server, "tpm-" + UUID.randomUUID().toString().substring(0, 8));
         String key = createKey(user, "{\"tpm\":20}").path("key").asText();
         String prompt = "x".repeat(120);   // estimated at 30 tokens: fits alone, never twice in a minute
         HttpResponse<String> first = post("/v1/tasks", key, chat("fake-model", prompt));
@@ -219,23 +219,5 @@ class GovernedRoutesTest {
         return server.send(HttpRequest.newBuilder(server.uri(path)).header("Authorization", "Bearer " + bearer)
                                    .header("Content-Type", "application/json")
                                    .method(method, HttpRequest.BodyPublishers.ofString(json)));
-    }
-
-    private static String registerAndLogin(String name) {
-        String creds = "{\"username\":\"" + name + "\",\"password\":\"" + PASSWORD + "\"}";
-        assertEquals(201, server.postJson("/api/auth/register", creds).statusCode());
-        return json(server.postJson("/api/auth/login", creds)).path("token").asText();
-    }
-
-    /** A fresh user, made an admin in PostgreSQL, logged in. */
-    private static String admin(String name) throws Exception {
-        String creds = "{\"username\":\"" + name + "\",\"password\":\"" + PASSWORD + "\"}";
-        assertEquals(201, server.postJson("/api/auth/register", creds).statusCode());
-        try (var c = java.sql.DriverManager.getConnection(TestInfra.postgresUrl(), "postgres", "postgres");
-             var ps = c.prepareStatement("UPDATE users SET role = 'admin' WHERE username = ?")) {
-            ps.setString(1, name);
-            assertEquals(1, ps.executeUpdate());
-        }
-        return json(server.postJson("/api/auth/login", creds)).path("token").asText();
     }
 }
