@@ -17,6 +17,7 @@ import io.sluice.ratelimit.RateLimitSettings;
  */
 public record FileProxySettings(Map<String, OriginSettings> origins,
                                 int maxConnections,
+                                int maxIdleConnectionsPerOrigin,
                                 Duration connectTimeout,
                                 Duration totalTimeout,
                                 int chunkSize,
@@ -64,6 +65,7 @@ public record FileProxySettings(Map<String, OriginSettings> origins,
         }
         return new FileProxySettings(Collections.unmodifiableMap(origins),
                                      c.intAtLeast("fileproxy.max-connections", 1),
+                                     c.intAtLeast("fileproxy.max-idle-connections-per-origin", 1),
                                      c.duration("fileproxy.connect-timeout"),
                                      c.duration("fileproxy.total-timeout"),
                                      (int) chunk, (int) buffer,

@@ -58,7 +58,8 @@ final class Origin implements AutoCloseable {
                 .keepAlive(true)
                 .followRedirects(false)
                 .shareConnectionCache(false)
-                .connectionCacheSize(o.maxConnections())
+                // kept idle for reuse, each polled by Helidon every 100 ms (see OpenAiCompatibleProvider.webClient)
+                .connectionCacheSize(Math.min(s.maxIdleConnectionsPerOrigin(), o.maxConnections()))
                 .sendExpectContinue(false)
                 .build();
         this.client = web.client(Http1Client.PROTOCOL);

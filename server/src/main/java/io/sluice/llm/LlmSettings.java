@@ -27,6 +27,8 @@ public record LlmSettings(int maxTokensLimit,
     /**
      * @param firstByteTimeout          streamed: the wait for the first chunk
      * @param answerFirstByteTimeout    not streamed: the wait for the answer to start (its status line)
+     * @param maxIdleConnectionsPerProvider keep-alive connections kept idle per provider for reuse; the rest are
+     *                                  closed when released (Helidon watches each idle one with a 100 ms read loop)
      * @param maxSseLine                the longest line an upstream stream may send; longer is an invalid response
      */
     public record Upstream(Duration connectTimeout,
@@ -36,6 +38,7 @@ public record LlmSettings(int maxTokensLimit,
                            Duration totalTimeout,
                            int maxConnections,
                            int maxConnectionsPerProvider,
+                           int maxIdleConnectionsPerProvider,
                            int maxSseLine) {
     }
 
@@ -70,6 +73,7 @@ public record LlmSettings(int maxTokensLimit,
                                          c.duration("llm.upstream.total-timeout"),
                                          c.intAtLeast("llm.upstream.max-connections", 1),
                                          c.intAtLeast("llm.upstream.max-connections-per-provider", 1),
+                                         c.intAtLeast("llm.upstream.max-idle-connections-per-provider", 1),
                                          sseLine(c, "llm.upstream.max-sse-line"));
         Retry retry = new Retry(c.intAtLeast("llm.retry.max-attempts", 1),
                                 c.duration("llm.retry.initial-backoff"),

@@ -102,7 +102,10 @@ public final class OpenAiCompatibleProvider implements Provider, AutoCloseable {
                 .followRedirects(false)
                 .sendExpectContinue(false)
                 .shareConnectionCache(false)
-                .connectionCacheSize(timeouts.maxConnectionsPerProvider());
+                // Idle pooled connections are not free: Helidon watches each one for a close by the server
+                // with a read that times out every 100 ms, for as long as the read timeout. A burst of 3,000
+                // streams left 3,000 of them, and 16 s of CPU in the next 20 s; so the pool keeps only a few.
+                .connectionCacheSize(Math.min(timeouts.maxIdleConnectionsPerProvider(), timeouts.maxConnectionsPerProvider()));
         if (!SystemProxy.configured()) {
             // The default proxy asks the JVM's ProxySelector about every request (a URI parsed and a
             // selector consulted: ~2% of a lean chat's samples); with no proxy property set its answer

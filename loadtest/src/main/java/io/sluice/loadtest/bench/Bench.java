@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -62,6 +63,7 @@ public final class Bench {
         scenarios.put("podcast", new PodcastBench(args, bench.report)::run);
         for (Map.Entry<String, Scenario> e : scenarios.entrySet()) {
             if (only.contains("all") || only.contains(e.getKey())) {
+                bench.report.quiet(Quiet.await(0.9, Duration.ofSeconds(30)));
                 e.getValue().run();
             }
         }
@@ -131,18 +133,20 @@ public final class Bench {
         section("3. Admission at the default limits (50 requests / 20 streams) under 10x load");
         line("500 clients in a closed loop on `/diag/sleep?ms=2000` (each holds a request permit 2 s), then 200 clients "
              + "on `/diag/stream` (2 s streams, each holds a streaming permit); 20 s each; queue timeout 2 s. "
-             + "Each after a 6 s warm-up of the same load; latency from sending the request (connections are opened first). "
+             + "Each after a 6 s warm-up of the same load; latency from sending the request (connections are opened first); "
+             + "one platform thread per client, so that this client's own scheduler does not delay a burst of answers. "
              + "In-flight is sampled from `/health` every 100 ms.");
         List<String> rows = new ArrayList<>();
         Proc before = proc("sluiceDefaultsPid");
         for (String[] c : new String[][] {{"requests", "500", "GET", "/diag/sleep?ms=2000", "concurrent_requests", "50"},
                                           {"streams", "200", "GET", "/diag/stream?events=20&interval_ms=100",
                                            "concurrent_streaming", "20"}}) {
-            ClosedLoop.run(sluice, Integer.parseInt(c[1]), Duration.ofSeconds(6), c[2], c[3], null);   // warm-up, discarded
+            ThreadFactory clients = Thread.ofPlatform().stackSize(256 * 1024).factory();   // see ClosedLoop.run
+            ClosedLoop.run(sluice, Integer.parseInt(c[1]), Duration.ofSeconds(6), c[2], c[3], null, "", clients);   // warm-up
             Thread.sleep(2500);   // the warm-up's permits come back
             AtomicInteger peak = new AtomicInteger();
             Thread sampler = sampler(sluice, c[4], peak);
-            ClosedLoop.Run run = ClosedLoop.run(sluice, Integer.parseInt(c[1]), d, c[2], c[3], null);
+            ClosedLoop.Run run = ClosedLoop.run(sluice, Integer.parseInt(c[1]), d, c[2], c[3], null, "", clients);
             sampler.interrupt();
             Thread.sleep(3000);
             String free = RawHttp.get(sluice, "/health").contains("\"" + c[4] + "\":0") ? "yes" : "NO";

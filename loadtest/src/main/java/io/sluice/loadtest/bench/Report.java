@@ -5,6 +5,7 @@ import java.util.List;
 /** The Markdown report of {@code make bench}: sections, paragraphs, tables and the usual row formats. */
 final class Report {
     private final StringBuilder text = new StringBuilder();
+    private String quiet;   // how the machine settled before the next section, written under its title
 
     void raw(String s) {
         text.append(s).append('\n');
@@ -13,6 +14,15 @@ final class Report {
     void section(String title) {
         text.append("\n## ").append(title).append("\n\n");
         System.out.println("== " + title);
+        if (quiet != null) {
+            line("_Before this section: " + quiet + "._");
+            quiet = null;
+        }
+    }
+
+    /** Notes how the machine settled before the section that starts next (see {@link Quiet}). */
+    void quiet(String note) {
+        quiet = note;
     }
 
     void line(String s) {
