@@ -5,14 +5,10 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.FutureTask;
 
 import io.helidon.config.Config;
 import io.helidon.health.HealthCheck;
-import io.helidon.metrics.api.MetricsConfig;
 import io.helidon.metrics.api.MeterRegistry;
-import io.helidon.metrics.api.MetricsFactory;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http1.Http1Config;
@@ -94,23 +90,15 @@ public final class Sluice implements AutoCloseable {
         try {
             Tracing tracing = Tracing.start(settings.tracing());   // Tracing.OFF unless tracing.enabled
             resources.push(tracing);   // closed after everything else: the last spans are sent
-            // Helidon's meter registry (its service lookup, the JVM meters) needs neither PostgreSQL nor Redis:
-            // built on a virtual thread while they start, joined before anything registers on it.
-            FutureTask<MeterRegistry> registry = new FutureTask<>(() -> phases.time("meters", () -> {
-                if (global) {
-                    shareWithHelidon(config);
-                }
-                return registry(config);
-            }));
-            Thread.ofVirtual().name("meters-start").start(registry);
+            MeterRegistryStart registry = MeterRegistryStart.begin(config, global, phases);   // beside PostgreSQL and Redis
             Infrastructure infra;
             try {
                 infra = phases.time("infrastructure", () -> Infrastructure.start(settings, tracing, resources, phases));
             } catch (RuntimeException e) {
-                awaitQuietly(registry);   // a failed start returns only after it: nothing outlives the failure
+                registry.awaitQuietly();
                 throw e;
             }
-            ServerMeters meters = meters(join(registry), infra, resources);
+            ServerMeters meters = meters(registry.join(), infra, resources);
             Features features = phases.time("wiring", () -> Features.wire(settings, infra, meters, resources));
             RouteTable routes = new RouteTable();   // what the routing is built with, checked against /openapi
             WebServer server = phases.time("listen", () -> server(config, settings, infra, features, meters, resources, routes));
@@ -129,61 +117,11 @@ public final class Sluice implements AutoCloseable {
         }
     }
 
-    /**
-     * Helidon's global registry with the {@code metrics} config. Its virtual-thread meters
-     * ({@code metrics.virtual-threads.enabled}, off by default) stream JFR events from a recording
-     * started here: measured, about 300 ms of start-up and 0.6 s of CPU, and more per virtual thread after.
-     */
-    private static MeterRegistry registry(Config config) {
-        return MetricsFactory.getInstance().globalRegistry(MetricsConfig.builder().config(config.get("metrics")).build());
-    }
-
     private static ServerMeters meters(MeterRegistry registry, Infrastructure infra, Deque<AutoCloseable> resources) {
         ServerMeters meters = new ServerMeters(registry);
         resources.push(meters);
         meters.registerPools(infra.db(), infra.redis());
         return meters;
-    }
-
-    private static void awaitQuietly(FutureTask<?> task) {
-        try {
-            task.get();
-        } catch (ExecutionException e) {
-            LOG.debug("meter registry: {}", e.getCause().toString());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    /**
-     * Hands Sluice's configuration to Helidon's service registry, which otherwise builds a global one of
-     * its own (environment, system properties, a search for application.* files) when the meter registry
-     * first asks for it: measured, the meters step took 1,028 ms with it and 415 ms without (medians of 5).
-     */
-    private static void shareWithHelidon(Config config) {
-        try {
-            io.helidon.service.registry.Services.set(Config.class, config);
-        } catch (RuntimeException e) {   // the registry already handed out its own: it keeps it, as before
-            LOG.debug("Helidon's global config stays its own: {}", e.toString());
-        }
-    }
-
-    /** The started task's result; its failure rethrown as it was (unchecked) or wrapped. */
-    private static <T> T join(FutureTask<T> task) {
-        try {
-            return task.get();
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            if (e.getCause() instanceof Error err) {
-                throw err;
-            }
-            throw new IllegalStateException(e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while starting", e);
-        }
     }
 
     private static WebServer server(Config config, Settings settings, Infrastructure infra, Features features,
