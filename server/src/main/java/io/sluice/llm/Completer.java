@@ -41,15 +41,20 @@ public final class Completer {
     /**
      * Checks a request (400/404) and admits the request's caller for it (403 model_not_allowed, 429
      * insufficient_quota or tokens per minute), before any work. Settle what it returns: by
-     * {@link #complete(JsonNode, String, CallPolicy.Admitted)}, or with null if the call is not made.
+     * {@link #complete(ChatRequest, String, CallPolicy.Admitted)}, or with null if the call is not made.
      */
     public CallPolicy.Admitted admit(JsonNode request, ServerRequest req, ServerResponse res) {
-        return policy.admit(req, res, validate(request));
+        return admit(validate(request), req, res);
     }
 
-    /** A call answered now for an admitted caller: charged to it once it has ended. */
-    public JsonNode complete(JsonNode request, String requestId, CallPolicy.Admitted payer) {
-        return settled(validator.validate(nonStreamed(request)), requestId, payer);
+    /** As above, for a request already {@link #validate validated}. */
+    public CallPolicy.Admitted admit(ChatRequest chat, ServerRequest req, ServerResponse res) {
+        return policy.admit(req, res, chat);
+    }
+
+    /** A {@link #validate validated} call answered now for an admitted caller: charged to it once it has ended. */
+    public JsonNode complete(ChatRequest chat, String requestId, CallPolicy.Admitted payer) {
+        return settled(chat, requestId, payer);
     }
 
     /** A task's call, run by a worker: charged to the owner and key that submitted it (admitted then). */

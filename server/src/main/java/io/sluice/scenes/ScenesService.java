@@ -20,6 +20,7 @@ import io.sluice.http.Json;
 import io.sluice.http.Query;
 import io.sluice.http.RequestId;
 import io.sluice.llm.CallPolicy;
+import io.sluice.llm.ChatRequest;
 import io.sluice.llm.Completer;
 import io.sluice.tasks.Tasks;
 import io.sluice.tasks.TasksService;
@@ -92,9 +93,10 @@ public final class ScenesService implements HttpService {
                                                                                              : e.getValue().toString()));
         JsonNode chat = chatRequest(scene, new Template(scene.template()).render(values));
         boolean sync = Query.flag(req, "sync", !tasks.settings().asyncDefault());
-        CallPolicy.Admitted admitted = completer.admit(chat, req, res);   // 400/404, then 403/429: before any work
+        ChatRequest checked = completer.validate(chat);   // 400/404, then 403/429: before any work
+        CallPolicy.Admitted admitted = completer.admit(checked, req, res);
         if (sync) {
-            Json.send(res, completer.complete(chat, RequestId.of(req), admitted));
+            Json.send(res, completer.complete(checked, RequestId.of(req), admitted));
             return;
         }
         TasksService.accepted(res, TasksService.submit(tasks, req, admitted, "scene:" + scene.scene(), chat));
