@@ -4,16 +4,15 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
-import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sluice.audio.Wav;
 import io.sluice.http.Json;
 import io.sluice.infra.Database;
+import io.sluice.tasks.Rows;
 
 /**
  * Podcast rows and their script lines in PostgreSQL. Every change is one guarded statement on an
@@ -186,24 +185,9 @@ final class PodcastStore {
         long bytes = rs.getLong("audio_bytes");
         Long audioBytes = rs.wasNull() ? null : bytes;
         return new Podcast(rs.getObject("id", UUID.class), rs.getString("owner"), rs.getObject("task_id", UUID.class),
-                           Podcast.Status.of(rs.getString("status")), json(rs.getString("request")),
+                           Podcast.Status.of(rs.getString("status")), Rows.json(rs.getString("request")),
                            rs.getInt("lines_total"), rs.getInt("lines_done"), durationMs, audioBytes,
-                           json(rs.getString("error")), instant(rs.getTimestamp("created_at")),
-                           instant(rs.getTimestamp("finished_at")));
-    }
-
-    private static JsonNode json(String s) throws SQLException {
-        if (s == null) {
-            return null;
-        }
-        try {
-            return Json.MAPPER.readTree(s);
-        } catch (JsonProcessingException e) {
-            throw new SQLException("stored JSON does not parse", e);
-        }
-    }
-
-    private static Instant instant(Timestamp t) {
-        return t == null ? null : t.toInstant();
+                           Rows.json(rs.getString("error")), Rows.instant(rs.getTimestamp("created_at")),
+                           Rows.instant(rs.getTimestamp("finished_at")));
     }
 }

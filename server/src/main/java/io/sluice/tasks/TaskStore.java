@@ -4,15 +4,13 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.sluice.http.Json;
 import io.sluice.cache.TwoLevelCache;
+import io.sluice.http.Json;
 import io.sluice.infra.Database;
 
 /**
@@ -167,28 +165,13 @@ public final class TaskStore {
                         rs.getString("owner"),
                         rs.getString("key_id"),
                         rs.getString("kind"),
-                        json(rs.getString("request")),
+                        Rows.json(rs.getString("request")),
                         Task.Status.of(rs.getString("status")),
-                        json(rs.getString("result")),
-                        json(rs.getString("error")),
+                        Rows.json(rs.getString("result")),
+                        Rows.json(rs.getString("error")),
                         rs.getInt("attempts"),
-                        instant(rs.getTimestamp("created_at")),
-                        instant(rs.getTimestamp("started_at")),
-                        instant(rs.getTimestamp("finished_at")));
-    }
-
-    private static JsonNode json(String s) throws SQLException {
-        if (s == null) {
-            return null;
-        }
-        try {
-            return Json.MAPPER.readTree(s);
-        } catch (JsonProcessingException e) {
-            throw new SQLException("stored JSON does not parse", e);
-        }
-    }
-
-    private static Instant instant(Timestamp t) {
-        return t == null ? null : t.toInstant();
+                        Rows.instant(rs.getTimestamp("created_at")),
+                        Rows.instant(rs.getTimestamp("started_at")),
+                        Rows.instant(rs.getTimestamp("finished_at")));
     }
 }
