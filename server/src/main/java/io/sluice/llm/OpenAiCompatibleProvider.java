@@ -104,7 +104,8 @@ public final class OpenAiCompatibleProvider implements Provider, AutoCloseable {
                 .shareConnectionCache(false)
                 // Idle pooled connections are not free: Helidon watches each one for a close by the server
                 // with a read that times out every 100 ms, for as long as the read timeout. A burst of 3,000
-                // streams left 3,000 of them, and 16 s of CPU in the next 20 s; so the pool keeps only a few.
+                // streams left 3,000 of them, and 16 s of CPU in the next 20 s; so the pool keeps a bounded few
+                // (enough for the calls in flight in steady state, or every call would open a new connection).
                 .connectionCacheSize(Math.min(timeouts.maxIdleConnectionsPerProvider(), timeouts.maxConnectionsPerProvider()));
         if (!SystemProxy.configured()) {
             // The default proxy asks the JVM's ProxySelector about every request (a URI parsed and a
