@@ -19,8 +19,9 @@ public interface CallPolicy {
 
     /**
      * A call paid by a caller known without a request (a task's worker, for whoever submitted the
-     * task): nothing is checked or refused (that was done at submission); settled like an admitted
-     * call, to the budgets and meters of {@code owner} and {@code keyId} (either may be null).
+     * task): refused (429 insufficient_quota) only when a hard budget of the payer ran out while the
+     * task waited; the model and the tokens per minute were checked at submission. Settled like an
+     * admitted call, to the budgets and meters of {@code owner} and {@code keyId} (either may be null).
      */
     Admitted charge(String owner, String keyId, String model);
 

@@ -109,12 +109,17 @@ public final class Spend implements CallPolicy, AutoCloseable {
                         chat.model(), now, keyBudget, userBudget, tpmKey, estimate);
     }
 
-    /** A task's call, charged by the worker: the payer's budgets as they are now, its key's public prefix as the meters' label. */
+    /**
+     * A task's call, charged by the worker: refused if a hard budget of the payer is spent now (it may have run
+     * out while the task waited), else charged to the budgets as they are now, its key's public prefix as the meters' label.
+     */
     @Override
     public Admitted charge(String owner, String keyId, String model) {
         Instant now = Instant.now();
         Budget keyBudget = keyId == null || budgets.none() ? null : budgets.get("key:" + keyId);
         Budget userBudget = owner == null || budgets.none() ? null : budgets.get("user:" + owner);
+        refuseOver(keyBudget, now, true);   // spent while the task waited (its submission was checked then)
+        refuseOver(userBudget, now, false);
         return new Call(owner, keyId, label(owner, keyId), model, now, keyBudget, userBudget, null, 0);
     }
 

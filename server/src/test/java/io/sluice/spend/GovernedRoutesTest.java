@@ -5,8 +5,10 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.sluice.support.FakeUpstream;
 import io.sluice.support.GatewayExtension;
 import io.sluice.support.TestInfra;
 import io.sluice.support.TestServer;
@@ -44,7 +46,8 @@ class GovernedRoutesTest {
             Map.entry("usage.prices.upstream.output", "1000000"),
             Map.entry("spend.redis-prefix", "test:spend:" + UUID.randomUUID() + ":"),
             Map.entry("spend.view-ttl", "200ms"),
-            Map.entry("tasks.stream", STREAM)));
+            Map.entry("tasks.stream", STREAM),
+            Map.entry("tasks.workers", "1")));
     private static TestServer server;
     private static String admin;
 
@@ -136,6 +139,44 @@ class GovernedRoutesTest {
         // GET /v1/usage sees the key's spend, sessions and tasks included.
         JsonNode usage = json(get("/v1/usage?key_id=" + keyId, user));
         assertTrue(usage.at("/total/requests").asInt() >= 3 && usage.at("/total/cost").asDouble() >= 48, usage.toString());
+    }
+
+    @Test
+    void aQueuedTaskWhoseBudgetRanOutBeforeItRanFailsWithoutAnUpstreamCall() throws Exception {
+        FakeUpstream fake = gateway.upstream();
+        String user = Users.registerAndLogin(server, "queued-" + UUID.randomUUID().toString().substring(0, 8));
+        String busy = createKey(user, "{\"name\":\"busy\"}").path("key").asText();
+        JsonNode capped = createKey(user, "{\"name\":\"queued\"}");
+        String key = capped.path("key").asText();
+        String keyId = capped.path("id").asText();
+        assertEquals(200, send("PATCH", "/api/keys/" + keyId, admin, "{\"budget\":{\"period\":\"daily\",\"limit\":10}}").statusCode());
+
+        // The only worker is busy with another key's task, held upstream; the capped key's task waits behind it.
+        CountDownLatch release = new CountDownLatch(1);
+        fake.then(FakeUpstream.holdUntil(release));
+        int callsBefore = fake.calls();
+        String holding = json(post("/v1/tasks", busy, chat("fake-model", "hold"))).path("task_id").asText();
+        await("the worker is busy upstream", Duration.ofSeconds(20), () -> fake.calls() == callsBefore + 1);
+        HttpResponse<String> queued = post("/v1/tasks", key, chat("fake-model", "later"));
+        assertEquals(202, queued.statusCode(), "nothing spent yet: admitted at submission; " + queued.body());
+        String taskId = json(queued).path("task_id").asText();
+
+        // While it waits, one direct call spends 16 of the budget's 10.
+        assertEquals(200, post("/v1/chat/completions", key, chat("fake-model", "now")).statusCode());
+        await("the budget counts the call", Duration.ofSeconds(20),
+              () -> post("/v1/chat/completions", key, chat("fake-model", "now")).statusCode() == 429);
+        int callsBeforeRelease = fake.calls();
+        release.countDown();
+        await("the held task succeeded", Duration.ofSeconds(20),
+              () -> "succeeded".equals(json(get("/v1/tasks/" + holding + "?wait=5s", busy)).path("status").asText()));
+
+        await("the queued task failed", Duration.ofSeconds(20),
+              () -> "failed".equals(json(get("/v1/tasks/" + taskId + "?wait=5s", key)).path("status").asText()));
+        JsonNode task = json(get("/v1/tasks/" + taskId, key));
+        assertEquals("insufficient_quota", task.at("/error/code").asText(), task.toString());
+        assertEquals(1, task.path("attempts").asInt(), "a spent budget is final, not retried: " + task);
+        assertEquals(callsBeforeRelease, fake.calls(), "the refused task never reached the upstream");
+        assertEquals(0, usageRows(keyId, json(get("/api/auth/verify", user)).at("/user/id").asText(), "task-" + taskId));
     }
 
     @Test
