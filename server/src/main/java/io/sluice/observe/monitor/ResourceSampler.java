@@ -24,6 +24,7 @@ final class ResourceSampler {
 
     private final com.sun.management.OperatingSystemMXBean os =
             (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    private final TcpTables tcp = new TcpTables();
     private final Map<String, Path> dirs;
     private final long[] dirBytes;
     private int samples;
@@ -41,7 +42,7 @@ final class ResourceSampler {
         List<Resources.Disk> disks = disks(samples++ % DIR_SIZE_EVERY == 0);
         return new Resources(os.getProcessCpuLoad(), os.getCpuLoad(), os.getAvailableProcessors(),
                              heap.getUsed(), heap.getCommitted(), heap.getMax(), ProcFiles.rssBytes(),
-                             mem[0], mem[1], disks, ProcFiles.establishedOn(port), ProcFiles.loadAverage(),
+                             mem[0], mem[1], disks, tcp.establishedOn(port), ProcFiles.loadAverage(),
                              Instant.now(), (System.nanoTime() - start) / 1000);
     }
 
