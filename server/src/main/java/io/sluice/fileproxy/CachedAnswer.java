@@ -11,13 +11,16 @@ import io.helidon.http.Method;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import io.sluice.http.ApiException;
+import io.sluice.http.ErrorCode;
 
 /**
  * A cached file answered from memory as the origin would: 304 when If-None-Match (weak comparison)
  * or, without it, If-Modified-Since says the client's copy is current; one byte range as 206
- * (suffix and open ranges too; 416 with {@code Content-Range: bytes *}/size when it starts past the
- * end); an If-Range that does not match the ETag or date, several ranges or a malformed one get the
- * whole file (RFC 9110 lets a server ignore Range); HEAD gets the headers and the length only.
+ * (suffix and open ranges too; 416 {@code range_not_satisfiable} with {@code Content-Range: bytes *}/size
+ * when it starts past the end, as the proxy answers an origin's 416); an If-Range that does not match the
+ * ETag or date, several ranges or a malformed one get the whole file (RFC 9110 lets a server ignore
+ * Range); HEAD gets the headers and the length only.
  */
 final class CachedAnswer {
     private CachedAnswer() {
@@ -40,8 +43,8 @@ final class CachedAnswer {
         long[] range = range(f, req, size);
         boolean head = req.prologue().method() == Method.HEAD;
         if (range != null && range.length == 0) {
-            res.status(Status.REQUESTED_RANGE_NOT_SATISFIABLE_416).header(HeaderNames.CONTENT_RANGE, "bytes */" + size).send();
-            return;
+            res.header(HeaderNames.CONTENT_RANGE, "bytes */" + size);   // kept by the error mapper, as for the origin's 416
+            throw new ApiException(ErrorCode.RANGE_NOT_SATISFIABLE, "the range lies outside the file's " + size + " bytes");
         }
         if (range != null) {
             res.status(Status.PARTIAL_CONTENT_206).header(HeaderNames.CONTENT_RANGE, "bytes " + range[0] + "-" + range[1] + "/" + size);

@@ -88,7 +88,7 @@ final class Origin implements AutoCloseable {
         meters.registry().getOrCreate(FunctionalCounter.builder("sluice.fileproxy.requests", stats, OriginStats::requests)
                 .description("file requests sent to the origin").tags(tags));
         meters.registry().getOrCreate(FunctionalCounter.builder("sluice.fileproxy.errors", stats, OriginStats::errors)
-                .description("origin errors: 5xx, unreachable, timed out").tags(tags));
+                .description("origin errors: 5xx, 429, 408, unreachable, timed out").tags(tags));
         meters.registry().getOrCreate(FunctionalCounter.builder("sluice.fileproxy.bytes", stats, OriginStats::bytes)
                 .description("bytes relayed from the origin").tags(tags));
     }

@@ -6,7 +6,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * One origin's counters for {@code /stats} and Prometheus: requests, errors (origin 5xx, unreachable,
+ * One origin's counters for {@code /stats} and Prometheus: requests, errors (origin 5xx, 429, 408, unreachable,
  * timed out), bytes relayed, and the last {@value #SAMPLES} response times for the average and p95.
  * Counting is a LongAdder increment and one slot of a ring under a short lock; the percentiles are
  * computed only when someone asks.

@@ -26,7 +26,9 @@ import io.sluice.http.ErrorCode;
 /**
  * One file request relayed to its origin and streamed back through one fixed buffer of the origin's
  * current chunk size: memory stays flat whatever the file's size. The validators and the range go to
- * the origin, which answers 206/304/416 itself; its headers that describe the body come back.
+ * the origin, which answers 206/304/416 itself; its headers that describe the body come back. An answer
+ * that is not a file (an error, a redirect) becomes Sluice's JSON error ({@link OriginErrors}); its body is
+ * never forwarded.
  * A client that goes away makes the next write fail: the origin response is then closed unread, which
  * closes that origin connection at once instead of draining the rest of the file into a pooled one.
  */
@@ -36,6 +38,8 @@ final class Transfer {
     private static final List<HeaderName> TO_CLIENT = List.of(HeaderNames.CONTENT_TYPE, HeaderNames.CONTENT_LENGTH,
             HeaderNames.CONTENT_RANGE, HeaderNames.ETAG, HeaderNames.LAST_MODIFIED, HeaderNames.ACCEPT_RANGES,
             HeaderNames.CACHE_CONTROL, HeaderNames.EXPIRES, HeaderNames.CONTENT_DISPOSITION, HeaderNames.CONTENT_ENCODING);
+
+    private static final int DISCARD_LIMIT = 64 * 1024;
 
     private final FileProxySettings settings;
 
@@ -56,14 +60,20 @@ final class Transfer {
         try (HttpClientResponse answer = up.request()) {
             long millis = (System.nanoTime() - start) / 1_000_000;
             int status = answer.status().code();
-            if (status >= 500) {
+            if (OriginErrors.originFailed(status)) {
                 failed(origin);
-                throw new ApiException(ErrorCode.UPSTREAM_ERROR, "origin " + origin.name() + " answered " + status);
+            } else {
+                succeeded(origin, millis);
             }
-            succeeded(origin, millis);
-            if (status >= 300 && status < 400 && status != 304) {
-                throw new ApiException(ErrorCode.UPSTREAM_INVALID_RESPONSE, "origin " + origin.name()
-                        + " answered a redirect (" + status + "); redirects are not followed");
+            if (!OriginErrors.relayed(status)) {
+                ApiException error = OriginErrors.of(origin, path, status, answer.headers(), settings.retryAfter());
+                if (status == 416) {   // "bytes */<size>": the client learns the file's length, as from the origin
+                    answer.headers().first(HeaderNames.CONTENT_RANGE).ifPresent(v -> res.header(HeaderNames.CONTENT_RANGE, v));
+                }
+                if (!head) {
+                    discard(answer);
+                }
+                throw error;
             }
             res.status(Status.create(status));
             for (HeaderName name : TO_CLIENT) {
@@ -128,6 +138,28 @@ final class Transfer {
             out.close();
         } catch (IOException | UncheckedIOException e) {
             // the client went away after the last byte
+        }
+    }
+
+    /**
+     * Reads and drops a small error body (an HTML 404 page) so that the origin connection goes back to the
+     * keep-alive pool: closed unread it would be closed, and a client asking for missing files would cost a
+     * new connection (a TLS handshake) each time. A body above {@value #DISCARD_LIMIT} bytes is left unread.
+     */
+    private static void discard(HttpClientResponse answer) {
+        long length = answer.headers().contentLength().orElse(-1);
+        if (length == 0 || length > DISCARD_LIMIT) {
+            return;
+        }
+        try {
+            InputStream in = answer.inputStream();
+            byte[] buffer = new byte[8192];
+            long left = DISCARD_LIMIT;
+            for (int n; left > 0 && (n = in.read(buffer, 0, (int) Math.min(buffer.length, left))) > 0; ) {
+                left -= n;
+            }
+        } catch (IOException | RuntimeException e) {
+            // the origin connection is closed instead of reused; the client's answer is the same
         }
     }
 

@@ -53,14 +53,16 @@ public enum ErrorCode {
     API_KEY_NOT_FOUND(404, "api_key_not_found"),
     USER_NOT_FOUND(404, "user_not_found"),
     ORIGIN_NOT_FOUND(404, "origin_not_found"),
+    FILE_NOT_FOUND(404, "file_not_found"),
     PODCAST_NOT_FOUND(404, "podcast_not_found"),
     METHOD_NOT_ALLOWED(405, "method_not_allowed"),
     REQUEST_BODY_TIMEOUT(408, "request_body_timeout"),
-    // 409, 413, 415, 416, 429
+    // 409, 412, 413, 415, 416, 429
     SCENE_EXISTS(409, "scene_exists"),
     USERNAME_TAKEN(409, "username_taken"),
     TASK_NOT_CANCELLABLE(409, "task_not_cancellable"),
     PODCAST_NOT_READY(409, "podcast_not_ready"),
+    PRECONDITION_FAILED(412, "precondition_failed"),
     PAYLOAD_TOO_LARGE(413, "payload_too_large"),
     UNSUPPORTED_MEDIA_TYPE(415, "unsupported_media_type"),
     RANGE_NOT_SATISFIABLE(416, "range_not_satisfiable"),

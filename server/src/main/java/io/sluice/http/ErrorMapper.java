@@ -10,6 +10,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.HttpException;
+import io.helidon.http.Method;
 import io.helidon.http.RequestException;
 import io.helidon.http.Status;
 import io.helidon.webserver.ServerConnectionException;
@@ -53,17 +54,27 @@ public final class ErrorMapper implements ErrorHandler<Throwable> {
             // A streamed response has started: the status is gone; the handler ends the stream itself.
             return;
         }
-        send(res, e, requestId);
+        send(req, res, e, requestId);
     }
 
-    /** Writes the JSON error for an ApiException; used by filters that answer without throwing. */
-    public static void send(ServerResponse res, ApiException e, String requestId) {
+    /**
+     * Writes the JSON error for an ApiException; used by filters that answer without throwing. A HEAD gets the
+     * same status and headers (Content-Length: the body's) and no body: Helidon writes whatever entity it is
+     * given, and a body after a HEAD answer would be read by a keep-alive client as the next answer.
+     */
+    public static void send(ServerRequest req, ServerResponse res, ApiException e, String requestId) {
         res.status(Status.create(e.status()));
         if (e.retryAfter() != null) {
             res.header(HeaderNames.RETRY_AFTER, String.valueOf(Math.max(1, (e.retryAfter().toMillis() + 999) / 1000)));
         }
         res.header(HeaderValues.CONTENT_TYPE_JSON);
-        res.send(body(e, requestId));
+        byte[] body = body(e, requestId);
+        if (req.prologue().method() == Method.HEAD) {
+            res.header(HeaderNames.CONTENT_LENGTH, String.valueOf(body.length));
+            res.send();
+        } else {
+            res.send(body);
+        }
     }
 
     /**

@@ -112,6 +112,7 @@ class FileCacheTest {
         HttpResponse<byte[]> past = get("/files/cached/ranged.bin", "Range", "bytes=20000-");
         assertEquals(416, past.statusCode());
         assertEquals("bytes */" + SMALL, past.headers().firstValue("content-range").orElseThrow());
+        assertTrue(new String(past.body()).contains("\"range_not_satisfiable\""), new String(past.body()));
         HttpResponse<byte[]> several = get("/files/cached/ranged.bin", "Range", "bytes=0-9,20-29");
         assertEquals(200, several.statusCode());
         assertEquals(SMALL, several.body().length);

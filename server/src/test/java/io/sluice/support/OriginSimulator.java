@@ -23,16 +23,23 @@ import java.util.concurrent.atomic.AtomicInteger;
  * held), strong ETags, Last-Modified, single Range requests (206/416; several ranges get the whole
  * file, as RFC 9110 allows), If-None-Match / If-Modified-Since (304). Faults, changeable at run time:
  * added latency before the headers (fixed or a range), a bandwidth cap, and shares of stalled (headers
- * never come), reset (RST) and 500 answers. {@code GET /redirect} answers 302 to another host.
- * Counts open connections, so a test can see the proxy let go of one.
+ * never come), reset (RST) and 500 answers. {@code GET /redirect} answers 302 to another host. A missing
+ * file is a 404 with an HTML page, as web servers send; {@link #errors} makes a name answer another status
+ * with such a page (429 with {@code Retry-After: 7}). Counts open and accepted connections, so a test can
+ * see the proxy let go of one or reuse it.
  */
 public final class OriginSimulator implements AutoCloseable {
     public static final String LAST_MODIFIED = "Wed, 21 Oct 2026 07:28:00 GMT";
+    /** In every error page the origin sends: a client of the proxy must never see it. */
+    public static final String ERROR_PAGE_MARK = "origin-error-page";
 
     private final ServerSocket server;
     private final Map<String, Long> files = new ConcurrentHashMap<>();
     /** A Cache-Control header per file name (absent: none sent). */
     public final Map<String, String> cacheControl = new ConcurrentHashMap<>();
+    /** A status per file name, answered with an HTML error page instead of the file (or of a 404). */
+    public final Map<String, Integer> errors = new ConcurrentHashMap<>();
+    private final AtomicInteger accepted = new AtomicInteger();
     private final AtomicInteger open = new AtomicInteger();
     private final AtomicInteger requests = new AtomicInteger();
     public volatile int latencyMinMs;
@@ -66,6 +73,11 @@ public final class OriginSimulator implements AutoCloseable {
 
     public int openConnections() {
         return open.get();
+    }
+
+    /** Connections accepted since start: unchanged over several requests when the proxy reuses one. */
+    public int acceptedConnections() {
+        return accepted.get();
     }
 
     public int requests() {
@@ -106,6 +118,7 @@ public final class OriginSimulator implements AutoCloseable {
             try {
                 Socket s = server.accept();
                 open.incrementAndGet();
+                accepted.incrementAndGet();
                 Thread.ofVirtual().start(() -> serve(s));
             } catch (IOException e) {
                 return;
@@ -163,9 +176,11 @@ public final class OriginSimulator implements AutoCloseable {
             head(out, "302 Found", "Location: http://203.0.113.9/evil\r\nContent-Length: 0\r\n");
             return true;
         }
-        Long size = path.startsWith("/media/") ? files.get(path.substring(7)) : null;
-        if (size == null) {
-            head(out, "404 Not Found", "Content-Length: 0\r\n");
+        String name = path.startsWith("/media/") ? path.substring(7) : "";
+        Integer error = errors.get(name);
+        Long size = files.get(name);
+        if (error != null || size == null) {
+            errorPage(out, method, error == null ? 404 : error);
             return true;
         }
         String etag = "\"" + path.substring(7) + "-" + size + "\"";
@@ -228,6 +243,18 @@ public final class OriginSimulator implements AutoCloseable {
             }
         }
         out.flush();
+    }
+
+    /** An error status with a small HTML page, like nginx's or Apache's (no body for HEAD). */
+    private static void errorPage(OutputStream out, String method, int status) throws IOException {
+        byte[] page = ("<html><head><title>" + status + "</title></head><body><h1>Error " + status + "</h1><p>"
+                       + ERROR_PAGE_MARK + " served by nginx/1.27 at /srv/media</p></body></html>\n").getBytes(StandardCharsets.UTF_8);
+        head(out, status + " Error", (status == 429 ? "Retry-After: 7\r\n" : "") + "Content-Type: text/html; charset=utf-8\r\n"
+                                     + "Content-Length: " + page.length + "\r\n");
+        if (!method.equals("HEAD")) {
+            out.write(page);
+            out.flush();
+        }
     }
 
     private static void head(OutputStream out, String status, String headers) throws IOException {

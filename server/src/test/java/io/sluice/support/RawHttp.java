@@ -35,6 +35,36 @@ public final class RawHttp {
         }
     }
 
+    /**
+     * A HEAD answer as sent: the status, the header block, and the first bytes after it. The HEAD is sent twice on
+     * one connection, so those bytes are the second answer's status line ("HTTP/1.1 ") unless a body came between.
+     */
+    public record Head(int status, String headers, String next) {
+        public String header(String name) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?im)^" + name + ":\\s*(.*?)\\s*$").matcher(headers);
+            return m.find() ? m.group(1) : null;
+        }
+    }
+
+    public static Head head(int port, String path) throws IOException {
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            s.setSoTimeout(30_000);   // a safety bound only
+            String request = "HEAD " + path + " HTTP/1.1\r\nHost: localhost\r\n";
+            s.getOutputStream().write((request + "\r\n" + request + "Connection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            InputStream in = s.getInputStream();
+            StringBuilder head = new StringBuilder();
+            while (!head.toString().endsWith("\r\n\r\n")) {
+                int c = in.read();
+                if (c < 0) {
+                    break;
+                }
+                head.append((char) c);
+            }
+            int status = Integer.parseInt(head.substring(9, 12));
+            return new Head(status, head.toString(), new String(in.readNBytes(9), StandardCharsets.ISO_8859_1));
+        }
+    }
+
     /** Opens a GET, reads the status line and a few bytes of the body, then hangs up without reading the rest. */
     public static int getAndHangUp(int port, String path, int bytes) throws IOException {
         try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
