@@ -20,14 +20,7 @@ public final class RawHttp {
             s.getOutputStream().write(("GET " + rawPath + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
                                               .getBytes(StandardCharsets.ISO_8859_1));
             InputStream in = s.getInputStream();
-            StringBuilder head = new StringBuilder();
-            while (!head.toString().endsWith("\r\n\r\n")) {
-                int c = in.read();
-                if (c < 0) {
-                    break;
-                }
-                head.append((char) c);
-            }
+            String head = headerBlock(in);
             int status = Integer.parseInt(head.substring(9, 12));
             java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?i)content-length:\\s*(\\d+)").matcher(head);
             byte[] body = m.find() ? in.readNBytes(Integer.parseInt(m.group(1))) : new byte[0];
@@ -52,17 +45,23 @@ public final class RawHttp {
             String request = "HEAD " + path + " HTTP/1.1\r\nHost: localhost\r\n";
             s.getOutputStream().write((request + "\r\n" + request + "Connection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
             InputStream in = s.getInputStream();
-            StringBuilder head = new StringBuilder();
-            while (!head.toString().endsWith("\r\n\r\n")) {
-                int c = in.read();
-                if (c < 0) {
-                    break;
-                }
-                head.append((char) c);
-            }
+            String head = headerBlock(in);
             int status = Integer.parseInt(head.substring(9, 12));
-            return new Head(status, head.toString(), new String(in.readNBytes(9), StandardCharsets.ISO_8859_1));
+            return new Head(status, head, new String(in.readNBytes(9), StandardCharsets.ISO_8859_1));
         }
+    }
+
+    /** The status line and headers up to and including the empty line (ISO-8859-1). */
+    private static String headerBlock(InputStream in) throws IOException {
+        StringBuilder head = new StringBuilder();
+        while (head.length() < 4 || head.lastIndexOf("\r\n\r\n") != head.length() - 4) {
+            int c = in.read();
+            if (c < 0) {
+                break;
+            }
+            head.append((char) c);
+        }
+        return head.toString();
     }
 
     /** Opens a GET, reads the status line and a few bytes of the body, then hangs up without reading the rest. */
