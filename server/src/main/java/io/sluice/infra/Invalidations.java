@@ -43,7 +43,10 @@ public final class Invalidations implements AutoCloseable {
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(Invalidations.class);
-    private static final long PING_MS = 100;
+    // Bounded by STALE_MS: a pong must come back before the newest answered ping is STALE_MS old, else
+    // the caches step aside. 200 ms leaves 500 ms for the round trip and a late wake-up (100 ms pinged
+    // 10 times a second, and answered, on an idle server); the 1 s promise rests on STALE_MS, not on this.
+    private static final long PING_MS = 200;
     private static final long STALE_MS = 700;
     private static final long MAX_BACKOFF_MS = 5_000;
     private static final long ECHO_WAIT_MS = 1_000;

@@ -39,7 +39,7 @@ public final class BodyDeadline implements AutoCloseable {
         this.maxBytes = maxBytes;
         this.budget = budget;
         long tick = Math.max(20, Math.min(250, timeout.toMillis() / 10));
-        this.watchdog = new Sweeper("sluice-body-deadline", tick, this::sweep);
+        this.watchdog = new Sweeper("sluice-body-deadline", tick, uploads::isEmpty, this::sweep);
     }
 
     /** A body received whole, holding its share of the {@link BodyBudget} until closed (when its request ends). */
@@ -76,6 +76,7 @@ public final class BodyDeadline implements AutoCloseable {
         int first = (int) Math.min(declared >= 0 ? declared + 1 : 8192, Math.min(maxBytes + 1, 1 << 20));
         upload.reservedKib = budget.reserve(first);
         uploads.add(upload);
+        watchdog.wake();
         byte[] buf = new byte[first];
         try (InputStream in = req.content().inputStream()) {
             body = readAll(in, buf, upload);

@@ -18,12 +18,13 @@ public final class Deadlines implements AutoCloseable {
     static final long SWEEP_MS = 50;
 
     private final Set<Guard> active = ConcurrentHashMap.newKeySet();
-    private final Sweeper watchdog = new Sweeper("sluice-deadlines", SWEEP_MS, this::sweep);
+    private final Sweeper watchdog = new Sweeper("sluice-deadlines", SWEEP_MS, active::isEmpty, this::sweep);
 
     /** Starts the clock for the current thread; close the guard when the request is done. */
     public Guard start(Duration deadline) {
         Guard guard = new Guard(this, Thread.currentThread(), deadline, System.nanoTime() + deadline.toNanos());
         active.add(guard);
+        watchdog.wake();
         return guard;
     }
 

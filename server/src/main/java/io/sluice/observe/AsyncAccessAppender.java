@@ -22,7 +22,9 @@ import ch.qos.logback.core.UnsynchronizedAppenderBase;
  * <p>The hand-off is lock-free: a request thread adds to a concurrent queue and counts, and wakes
  * the writer only when it is parked after 100 ms without lines. While lines flow, the writer polls
  * every {@value #BUSY_POLL_MS} ms instead of being signalled per line: a blocking queue's lock and
- * signal cost every request a contended lock and often an unpark.
+ * signal cost every request a contended lock and often an unpark. Idle with nothing left to flush
+ * (no line written to the file since the last flush, {@link #written()}), it parks without a timeout
+ * instead of waking every 100 ms.
  */
 final class AsyncAccessAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
     static final String NAME = "access-async";
@@ -39,6 +41,7 @@ final class AsyncAccessAppender extends UnsynchronizedAppenderBase<ILoggingEvent
     private final AtomicLong dropped = new AtomicLong();
     private volatile boolean writing;
     private volatile boolean parked;   // the writer waits for a wake-up (idle for 100 ms)
+    private volatile boolean unflushed;   // a line reached the file since the last flush
     private volatile Thread worker;
 
     /** {@code afterBatch} flushes the file: after a drained batch at most every 20 ms, and when idle for 100 ms. */
@@ -105,6 +108,7 @@ final class AsyncAccessAppender extends UnsynchronizedAppenderBase<ILoggingEvent
                 // idle: lines other threads wrote to the same file reach it within 100 ms too.
                 long now = System.nanoTime();
                 if (idle || dirty && now - lastFlush >= FLUSH_EVERY) {
+                    unflushed = false;   // before the flush: a line written during it is flushed next time
                     afterBatch.run();
                     lastFlush = now;
                     dirty = false;
@@ -132,13 +136,29 @@ final class AsyncAccessAppender extends UnsynchronizedAppenderBase<ILoggingEvent
                 parked = false;
                 return e;
             }
-            LockSupport.parkNanos(this, IDLE);
+            if (unflushed || !isStarted()) {
+                LockSupport.parkNanos(this, IDLE);
+            } else {
+                LockSupport.park(this);   // append, written() or stop() wakes it
+            }
             parked = false;
             if (Thread.interrupted()) {
                 throw new InterruptedException();
             }
         }
         return queue.poll();
+    }
+
+    /**
+     * A line was written to the file (any thread, the worker's own lines included): the idle worker
+     * wakes to flush it within 100 ms.
+     */
+    void written() {
+        unflushed = true;
+        if (parked) {
+            parked = false;
+            LockSupport.unpark(worker);
+        }
     }
 
     private void write(List<ILoggingEvent> batch) {
@@ -169,6 +189,7 @@ final class AsyncAccessAppender extends UnsynchronizedAppenderBase<ILoggingEvent
             return;
         }
         super.stop();
+        LockSupport.unpark(worker);   // parked without a timeout when idle
         try {
             worker.join(1000);
         } catch (InterruptedException e) {

@@ -82,11 +82,13 @@ public final class Logs {
         AsyncAccessAppender async = new AsyncAccessAppender(s.queueSize(), targets, file::flush);
         async.setContext(ctx);
         async.start();
+        file.onWrite(async::written);
         ch.qos.logback.classic.Logger access = ctx.getLogger(AccessLogFilter.LOGGER);
         access.setAdditive(false);
         access.addAppender(async);
         return () -> {
             async.flush(1000);
+            file.onWrite(null);
             file.setImmediateFlush(true);   // the last lines of the shutdown go straight to the file
             file.flush();
         };

@@ -34,6 +34,10 @@ final class LeaseReturns {
         }
     }
 
+    boolean isEmpty() {
+        return queue.isEmpty();
+    }
+
     /** One trip per batch of returned leftovers. */
     void flush() {
         List<Returned> batch = new ArrayList<>(BATCH);

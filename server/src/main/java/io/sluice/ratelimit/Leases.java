@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,6 +45,7 @@ final class Leases implements AutoCloseable {
     private final LeaseReturns returns;
     private final Thread returner;
     private volatile boolean closed;
+    private volatile boolean resting;   // the returner is parked: no lease held, nothing to give back
 
     Leases(RedisTokenBucket redis, int percent, Duration ttl) {
         this.redis = redis;
@@ -102,7 +104,9 @@ final class Leases implements AutoCloseable {
         if (table.size() >= MAX_BUCKETS) {
             evict(now);
         }
-        return table.computeIfAbsent(key, k -> new Lease(limit, maxLease(limit, percent), ttlMs, now));
+        Lease created = table.computeIfAbsent(key, k -> new Lease(limit, maxLease(limit, percent), ttlMs, now));
+        wake();   // a new bucket (not the per-request path): it expires through the returner
+        return created;
     }
 
     /** Drops leases idle for {@code lease-ttl}; at the size bound, also others until 1% below it. */
@@ -231,11 +235,33 @@ final class Leases implements AutoCloseable {
 
     private void giveBack(String key, Limit limit, int tokens) {
         returns.give(key, limit, tokens);
+        wake();
     }
 
+    private void wake() {
+        if (resting) {
+            resting = false;
+            LockSupport.unpark(returner);
+        }
+    }
+
+    /**
+     * Every {@code lease-ttl / 2} (100 ms..1 s) while leases are held or leftovers wait: expires idle
+     * leases and gives leftovers back. With neither it parks (it woke twice a second on an idle
+     * server) until a lease is created or a leftover is given back.
+     */
     private void returnLoop() {
         long every = Math.clamp(ttlMs / 2, 100, 1000);
         while (!closed) {
+            if (table.isEmpty() && returns.isEmpty()) {
+                resting = true;
+                // Re-checked after the flag is set: a new lease or leftover is either seen here or sees the flag.
+                if (table.isEmpty() && returns.isEmpty() && !closed) {
+                    LockSupport.park(this);   // wake() or close's interrupt
+                }
+                resting = false;
+                continue;
+            }
             try {
                 Thread.sleep(every);
             } catch (InterruptedException e) {

@@ -34,13 +34,14 @@ public final class HeaderDeadline implements Http1ConnectionListener, AutoClosea
         this.deadlineNanos = deadline.toNanos();
         this.arrivals = arrivals;
         long tick = Math.max(100, Math.min(1000, deadline.toMillis() / 4));
-        this.watchdog = new Sweeper("sluice-header-deadline", tick, this::sweep);
+        this.watchdog = new Sweeper("sluice-header-deadline", tick, reading::isEmpty, this::sweep);
     }
 
     @Override
     public void prologue(ConnectionContext ctx, HttpPrologue prologue) {
         long now = arrivals.arrived(System.nanoTime());
         reading.put(Thread.currentThread(), now + deadlineNanos);
+        watchdog.wake();
     }
 
     @Override

@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.DoubleAdder;
 import java.util.function.DoubleConsumer;
 
+import io.sluice.infra.IdleWait;
 import io.sluice.infra.Redis;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,6 +32,7 @@ import redis.clients.jedis.Response;
 final class SpendCounters implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SpendCounters.class);
     private static final int QUEUE = 10_000;
+    private static final java.time.Duration IDLE_WAIT = java.time.Duration.ofSeconds(10);   // a belt: close wakes it
     private static final long WARN_EVERY_NANOS = TimeUnit.SECONDS.toNanos(30);
     private static final String REBUILT = "#pg";   // suffix of the marker: this counter holds at least PostgreSQL's sum
     // Raises a counter to a floor without lowering it (increments made since the floor was summed stay),
@@ -53,6 +55,7 @@ final class SpendCounters implements AutoCloseable {
     private final AtomicLong lastWarn = new AtomicLong(System.nanoTime() - WARN_EVERY_NANOS);
     private final Thread writer;
     private volatile boolean closing;
+    private final IdleWait idle = new IdleWait();
 
     /** What this instance knows of one counter: Redis's total when last seen, plus its own increments not yet written. */
     private static final class View {
@@ -189,7 +192,8 @@ final class SpendCounters implements AutoCloseable {
         List<Increment> batch = new ArrayList<>();
         while (!closing || !queue.isEmpty()) {
             try {
-                Increment first = queue.poll(100, TimeUnit.MILLISECONDS);
+                // Woken by the first increment, or by close: no periodic wake-up while idle.
+                Increment first = idle.poll(queue, IDLE_WAIT);
                 if (first == null) {
                     continue;
                 }
@@ -251,6 +255,7 @@ final class SpendCounters implements AutoCloseable {
     @Override
     public void close() {
         closing = true;
+        idle.wake();
         try {
             if (!writer.join(java.time.Duration.ofSeconds(2))) {
                 writer.interrupt();

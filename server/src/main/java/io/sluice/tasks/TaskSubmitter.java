@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.sluice.http.ApiException;
 import io.sluice.http.ErrorCode;
 import io.sluice.http.Json;
+import io.sluice.infra.IdleWait;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.exceptions.JedisException;
@@ -44,12 +45,14 @@ final class TaskSubmitter implements AutoCloseable {
     static final int BATCHERS = 2;
     static final Duration OFFER_WAIT = Duration.ofSeconds(2);
     static final Duration RESULT_WAIT = Duration.ofSeconds(15);
+    private static final Duration IDLE_WAIT = Duration.ofSeconds(10);   // a belt: close wakes the batchers
 
     private final TaskStore store;
     private final TaskQueue queue;
     private final BlockingQueue<Pending> waiting = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
     private final List<Thread> batchers = new ArrayList<>(BATCHERS);
     private volatile boolean closed;
+    private final IdleWait idle = new IdleWait();
 
     TaskSubmitter(TaskStore store, TaskQueue queue) {
         this.store = store;
@@ -106,7 +109,8 @@ final class TaskSubmitter implements AutoCloseable {
         List<Pending> batch = new ArrayList<>(MAX_BATCH);
         while (!closed || !waiting.isEmpty()) {
             try {
-                Pending first = waiting.poll(200, TimeUnit.MILLISECONDS);
+                // Woken by the first submit, or by close: no periodic wake-up while idle.
+                Pending first = idle.poll(waiting, IDLE_WAIT);
                 if (first == null) {
                     continue;
                 }
@@ -159,6 +163,7 @@ final class TaskSubmitter implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         closed = true;
+        idle.wake();
         long end = System.nanoTime() + RESULT_WAIT.toNanos();
         for (Thread batcher : batchers) {
             if (!batcher.join(Duration.ofNanos(Math.max(1, end - System.nanoTime())))) {

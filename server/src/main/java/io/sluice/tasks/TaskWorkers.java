@@ -2,6 +2,7 @@ package io.sluice.tasks;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,8 +17,9 @@ public final class TaskWorkers implements AutoCloseable {
 
     TaskWorkers(TaskStore store, TaskQueue queue, TaskRunner runner, TaskEvents events, TaskMeters meters,
                 TaskSettings settings) {
+        AtomicLong lastReclaim = new AtomicLong(System.nanoTime() - TaskWorker.RECLAIM_EVERY.toNanos());
         for (int i = 0; i < settings.workerCount(); i++) {
-            workers.add(new TaskWorker(store, queue, runner, events, meters, settings));
+            workers.add(new TaskWorker(store, queue, runner, events, meters, settings, lastReclaim));
         }
         reconciler = new TaskReconciler(store, queue, meters, settings);
     }

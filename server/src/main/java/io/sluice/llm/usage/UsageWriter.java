@@ -1,5 +1,6 @@
 package io.sluice.llm.usage;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -11,6 +12,7 @@ import io.helidon.metrics.api.FunctionalCounter;
 import io.helidon.metrics.api.Gauge;
 import io.helidon.metrics.api.MeterRegistry;
 import io.sluice.infra.Database;
+import io.sluice.infra.IdleWait;
 import io.sluice.llm.ChatResult;
 import io.sluice.llm.UsageSink;
 import org.slf4j.Logger;
@@ -32,6 +34,7 @@ public final class UsageWriter implements UsageSink, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(UsageWriter.class);
     private static final long DROP_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
     private static final long FIRST_BACKOFF_MILLIS = 50;
+    private static final Duration IDLE_WAIT = Duration.ofSeconds(10);   // a belt: close wakes it
 
     private final UsageTable table;
     private final UsageSettings settings;
@@ -41,6 +44,7 @@ public final class UsageWriter implements UsageSink, AutoCloseable {
     private final AtomicLong lastDropLog = new AtomicLong(System.nanoTime() - DROP_LOG_INTERVAL_NANOS);
     private final Thread thread;
     private volatile boolean closing;
+    private final IdleWait idle = new IdleWait();
     private volatile long drainDeadline;
 
     private final Prices prices;
@@ -123,7 +127,8 @@ public final class UsageWriter implements UsageSink, AutoCloseable {
 
     /** Waits (bounded) for a first row, then gathers more until the batch is full or flush-interval has passed. */
     private boolean fill(List<UsageRow> batch) throws InterruptedException {
-        UsageRow first = queue.poll(settings.flushInterval().toNanos(), TimeUnit.NANOSECONDS);
+        // Woken by the first row, or by close: no periodic wake-up while idle (it was every flush-interval).
+        UsageRow first = idle.poll(queue, IDLE_WAIT);
         if (first == null) {
             return false;
         }
@@ -186,6 +191,7 @@ public final class UsageWriter implements UsageSink, AutoCloseable {
     public void close() {
         drainDeadline = System.nanoTime() + settings.drainTimeout().toNanos();
         closing = true;
+        idle.wake();
         try {
             if (!thread.join(settings.drainTimeout().plusSeconds(1))) {
                 // Stuck in a database call past the deadline (socket-timeout bounds it): give up on it.
