@@ -3,6 +3,8 @@ package io.sluice.loadtest.bench;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 
@@ -22,6 +24,23 @@ final class ClosedLoop {
         Run first = a.get();
         Run second = b.get();
         return first.rps() >= second.rps() ? first : second;
+    }
+
+    /**
+     * Every target run {@code rounds} times, alternating (a, b, a, b...), and the best run of each by
+     * req/s: a yardstick and the servers measured against it see the same spells of machine noise.
+     */
+    static List<Run> bestAlternating(int rounds, List<RunSupplier> targets) throws Exception {
+        List<Run> best = new ArrayList<>(java.util.Collections.nCopies(targets.size(), (Run) null));
+        for (int r = 0; r < rounds; r++) {
+            for (int i = 0; i < targets.size(); i++) {
+                Run run = targets.get(i).get();
+                if (best.get(i) == null || run.rps() > best.get(i).rps()) {
+                    best.set(i, run);
+                }
+            }
+        }
+        return best;
     }
 
     /** {@code connections} clients, each sending its next request as soon as the last one answered. */

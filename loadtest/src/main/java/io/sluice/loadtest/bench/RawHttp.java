@@ -1,9 +1,9 @@
 package io.sluice.loadtest.bench;
 
-import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -20,7 +20,10 @@ import java.util.regex.Pattern;
 final class RawHttp implements Closeable {
     private final String host;
     private final Socket socket;
-    private final BufferedInputStream in;
+    private final InputStream in;
+    private final byte[] buf = new byte[16384];   // what was read from the socket and not consumed yet: buf[pos, lim)
+    private int pos;
+    private int lim;
     private final OutputStream out;
     private final String extraHeaders;
 
@@ -36,7 +39,7 @@ final class RawHttp implements Closeable {
         socket.setTcpNoDelay(true);
         socket.connect(new InetSocketAddress(base.getHost(), base.getPort()), timeoutMs);
         socket.setSoTimeout(timeoutMs);
-        in = new BufferedInputStream(socket.getInputStream(), 16384);
+        in = socket.getInputStream();
         out = socket.getOutputStream();
     }
 
@@ -85,27 +88,102 @@ final class RawHttp implements Closeable {
     private record Head(int status, boolean chunked, int length, String retryAfter) {
     }
 
+    /**
+     * The status line and headers, scanned in this client's own buffer: only the three headers it needs
+     * become strings, so a response with more header lines costs the client little more (with a String
+     * per line, lower-cased, the client's own parsing showed up as the server's cost per header line).
+     */
     private Head head() throws IOException {
-        String status = line();
-        int code = Integer.parseInt(status.substring(9, 12));
+        int start = lineEnd();
+        if (pos - start < 12) {
+            throw new IOException("short status line");
+        }
+        int code = (buf[start + 9] - '0') * 100 + (buf[start + 10] - '0') * 10 + (buf[start + 11] - '0');
         boolean chunked = false;
         int length = 0;
         String retryAfter = null;
-        for (String h = line(); !h.isEmpty(); h = line()) {
-            String lower = h.toLowerCase(Locale.ROOT);
-            if (lower.startsWith("transfer-encoding:") && lower.contains("chunked")) {
-                chunked = true;
-            } else if (lower.startsWith("content-length:")) {
-                length = Integer.parseInt(h.substring(15).trim());
-            } else if (lower.startsWith("retry-after:")) {
-                retryAfter = h.substring(12).trim();
+        while (true) {
+            int from = lineEnd();
+            int end = pos - 2;   // before CRLF
+            if (end <= from) {
+                break;   // the empty line
+            }
+            if (starts(from, end, "content-length:")) {
+                length = Integer.parseInt(value(from + 15, end));
+            } else if (starts(from, end, "transfer-encoding:")) {
+                chunked = value(from + 18, end).toLowerCase(Locale.ROOT).contains("chunked");
+            } else if (starts(from, end, "retry-after:")) {
+                retryAfter = value(from + 12, end);
             }
         }
         return new Head(code, chunked, length, retryAfter);
     }
 
+    /** Consumes one line (through its LF) and returns where it starts in {@code buf}; {@code pos} is then past it. */
+    private int lineEnd() throws IOException {
+        int scan = pos;
+        while (true) {
+            for (int i = scan; i < lim; i++) {
+                if (buf[i] == '\n') {
+                    int start = pos;
+                    pos = i + 1;
+                    return start;
+                }
+            }
+            scan = lim - pos;
+            if (!fill()) {
+                throw new IOException("connection closed");
+            }
+            scan += pos;
+        }
+    }
+
+    /** Reads more into the buffer, moving what is left to its start first; false at the end of the stream. */
+    private boolean fill() throws IOException {
+        if (pos > 0) {
+            System.arraycopy(buf, pos, buf, 0, lim - pos);
+            lim -= pos;
+            pos = 0;
+        }
+        if (lim == buf.length) {
+            throw new IOException("header line longer than " + buf.length + " bytes");
+        }
+        int n = in.read(buf, lim, buf.length - lim);
+        if (n < 0) {
+            return false;
+        }
+        lim += n;
+        return true;
+    }
+
+    private boolean starts(int from, int end, String lowerName) {
+        if (end - from < lowerName.length()) {
+            return false;
+        }
+        for (int k = 0; k < lowerName.length(); k++) {
+            if (Character.toLowerCase((char) buf[from + k]) != lowerName.charAt(k)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private String value(int from, int end) {
+        return new String(buf, from, end - from, StandardCharsets.ISO_8859_1).trim();
+    }
+
     private byte[] fixed(int length) throws IOException {
-        return in.readNBytes(length);
+        byte[] body = new byte[length];
+        int have = Math.min(length, lim - pos);
+        System.arraycopy(buf, pos, body, 0, have);
+        pos += have;
+        if (have < length) {
+            int n = in.readNBytes(body, have, length - have);
+            if (n < length - have) {
+                throw new IOException("connection closed");
+            }
+        }
+        return body;
     }
 
     private byte[] chunked(java.util.function.Consumer<String> onChunk) throws IOException {
@@ -116,7 +194,7 @@ final class RawHttp implements Closeable {
                 line();   // the empty line after the last chunk
                 return body.toByteArray();
             }
-            byte[] chunk = in.readNBytes(size);
+            byte[] chunk = fixed(size);
             line();
             body.write(chunk);
             if (onChunk != null) {
@@ -126,16 +204,12 @@ final class RawHttp implements Closeable {
     }
 
     private String line() throws IOException {
-        StringBuilder sb = new StringBuilder();
-        int c;
-        while ((c = in.read()) != -1) {
-            if (c == '\n') {
-                int n = sb.length();
-                return n > 0 && sb.charAt(n - 1) == '\r' ? sb.substring(0, n - 1) : sb.toString();
-            }
-            sb.append((char) c);
+        int from = lineEnd();
+        int end = pos - 1;
+        if (end > from && buf[end - 1] == '\r') {
+            end--;
         }
-        throw new IOException("connection closed");
+        return new String(buf, from, end - from, StandardCharsets.ISO_8859_1);
     }
 
     @Override
