@@ -86,6 +86,7 @@ public final class Bench {
         Latencies ttfb = new Latencies();
         Latencies total = new Latencies();
         AtomicInteger peak = new AtomicInteger();
+        Map<String, Integer> why = new java.util.concurrent.ConcurrentHashMap<>();   // errors by kind, for the report
         Proc before = proc("sluiceLeanPid");
         Thread sampler = sampler(sluice, "concurrent_streaming", peak);
         long start = System.nanoTime();
@@ -103,9 +104,11 @@ public final class Bench {
                             total.record(System.nanoTime() - t0);
                         } else {
                             total.errors.increment();
+                            why.merge(s.status() == 200 ? "200 without [DONE]" : "status " + s.status(), 1, Integer::sum);
                         }
                     } catch (IOException | RuntimeException e) {
                         total.errors.increment();
+                        why.merge(e.getClass().getSimpleName() + ": " + e.getMessage(), 1, Integer::sum);
                     }
                     return null;
                 });
@@ -119,6 +122,9 @@ public final class Bench {
                                     total.errors.sum(), peak.get(), ttfb.percentileMs(50), ttfb.percentileMs(99),
                                     total.percentileMs(50), total.percentileMs(99), wall, after.peakRssMb(),
                                     after.cpuSeconds() - before.cpuSeconds())));
+        if (!why.isEmpty()) {
+            line("Errors by kind: " + why);
+        }
         if (after.rssMb() < 0) {
             line("**The Sluice process was gone after this run** (see loadtest/target/bench/sluice-lean.out: with "
                  + "-XX:+ExitOnOutOfMemoryError a full heap ends the process); later rows on this instance fail.");
