@@ -112,7 +112,7 @@ JVM=$(SLUICE_CDS_DIR="$OUT/data-full" ./jvm-options.sh "$JAVA")
 HEADER="# Sluice benchmark
 
 - Commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet 2>/dev/null || echo ' (with local changes)')
-- Machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -sr); $("$JAVA" -version 2>&1 | head -1); load average at start: $(cut -d' ' -f1-3 /proc/loadavg)
+- Machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, open-file limit $(ulimit -n), $(uname -sr); $("$JAVA" -version 2>&1 | head -1); load average at start: $(cut -d' ' -f1-3 /proc/loadavg)
 - Date: $(date -u '+%Y-%m-%d %H:%M UTC')
 - Command: \`make bench\` (loadtest/bench.sh; BENCH_STREAMS=$STREAMS${BENCH_ARGS:+; BENCH_ARGS=$BENCH_ARGS}). Client: io.sluice.loadtest.bench.Bench, raw HTTP/1.1 on virtual threads, on the same machine as the servers, so every figure includes the client's share of the cores; anything else running on the machine shows up as noise. Ratios from the same run are the honest part.
 - Sluice: \`java $JVM -jar server/target/sluice.jar\` (the flags of \`make run\`, from ./jvm-options.sh), embedded PostgreSQL and Redis, usage recorded per chat."

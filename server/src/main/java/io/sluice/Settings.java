@@ -98,6 +98,13 @@ public record Settings(AppSettings app,
                             SpendSettings.from(c));
     }
 
+    /** The same settings with other connection limits (see {@link OpenFileBudget}). */
+    Settings withConnectionLimits(HttpSettings http, LlmSettings llm, FileProxySettings fileProxy) {
+        return new Settings(app, http, admission, database, redis, logging, accessLog, diagnostics, llm, bulkheads, sessions,
+                            auth, ratelimit, security, tasks, usage, cache, tracing, embeddings, responseCache, monitoring,
+                            fileProxy, audio, podcasts, spend);
+    }
+
     /** The settings as JSON, safe to print: every {@link io.sluice.config.Secret} component masked. */
     public JsonNode masked() {
         return Masking.tree(Json.MAPPER, this);

@@ -82,8 +82,9 @@ public final class Sluice implements AutoCloseable {
      */
     static Sluice start(Config config, boolean global) {
         StartupPhases phases = new StartupPhases();
-        Settings settings = phases.time("config", () -> Settings.from(config));
-        Logs.configure(settings.logging());
+        Settings read = phases.time("config", () -> Settings.from(config));
+        Logs.configure(read.logging());
+        Settings settings = OpenFileBudget.fit(read, OpenFileBudget.processLimit());   // connections within ulimit -n
         Deque<AutoCloseable> resources = new ArrayDeque<>();   // closed last-in, first-out
         resources.push(Logs.asyncAccessLog(settings.accessLog()));   // flushed last: the final access lines
         Gate.warnAboutAuth(settings.auth());
@@ -136,6 +137,7 @@ public final class Sluice implements AutoCloseable {
         List<HealthCheck> checks = HealthChecks.all(infra.db(), infra.redis(), features.admission());
         return WebServer.builder()
                 .config(config.get("server"))
+                .maxTcpConnections(settings.http().maxTcpConnections())   // lowered to the open-file limit if needed
                 .featuresDiscoverServices(false)
                 .shutdownHook(false)                  // Main's hook drains first, then stops in order
                 .directHandlers(JsonDirectHandler.all())

@@ -77,6 +77,12 @@ public record FileProxySettings(Map<String, OriginSettings> origins,
                                      c.duration("fileproxy.cache.ttl"));
     }
 
+    /** The same settings with at most {@code n} origin connections in use (the open-file limit's share). */
+    public FileProxySettings withMaxConnections(int n) {
+        return new FileProxySettings(origins, n, maxIdleConnectionsPerOrigin, connectTimeout, totalTimeout, chunkSize,
+                                     socketBuffer, adaptive, window, hysteresis, rate, retryAfter, cacheTtl);
+    }
+
     static long cacheMaxFileSize(ConfigReader c, String key) {
         long max = c.size(key);
         if (max < 0 || max > CACHE_MAX_FILE_SIZE) {

@@ -13,7 +13,7 @@ import io.helidon.http.HttpException;
 import io.helidon.http.Method;
 import io.helidon.http.RequestException;
 import io.helidon.http.Status;
-import io.helidon.webserver.ServerConnectionException;
+import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.http.ErrorHandler;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
@@ -118,7 +118,9 @@ public final class ErrorMapper implements ErrorHandler<Throwable> {
     /**
      * The one walk down the cause chain: the outermost cause that explains the failure wins. An I/O
      * error means the client went away only once the response has started; before that it is ours
-     * (a database or file failure) and the client gets its 500.
+     * (a database or file failure) and the client gets its 500. Helidon's CloseConnectionException
+     * (its ServerConnectionException included) means the connection is being closed: the client left,
+     * or a response that had started cannot be finished; nothing more can reach the client.
      */
     static Mapped map(Throwable t, boolean responseStarted) {
         ApiException error = null;
@@ -128,7 +130,7 @@ public final class ErrorMapper implements ErrorHandler<Throwable> {
             if (error == null) {
                 error = explain(c);
             }
-            clientGone |= c instanceof ServerConnectionException || (responseStarted && c instanceof IOException);
+            clientGone |= c instanceof CloseConnectionException || (responseStarted && c instanceof IOException);
             truncated |= c instanceof DataReader.InsufficientDataAvailableException;
         }
         if (error == null) {

@@ -111,6 +111,16 @@ public record LlmSettings(int maxTokensLimit,
                                upstream, retry, breaker, Collections.unmodifiableMap(providers), Collections.unmodifiableMap(models));
     }
 
+    /** The same settings with at most {@code n} upstream connections in use (the open-file limit's share). */
+    public LlmSettings withMaxConnections(int n) {
+        Upstream u = upstream;
+        Upstream lowered = new Upstream(u.connectTimeout(), u.firstByteTimeout(), u.answerFirstByteTimeout(), u.idleTimeout(),
+                                        u.totalTimeout(), n, u.maxConnectionsPerProvider(), u.maxIdleConnectionsPerProvider(),
+                                        u.maxSseLine());
+        return new LlmSettings(maxTokensLimit, maxContentChars, maxMessages, pingInterval, clientProbeInterval, asyncDefault,
+                               lowered, retry, breaker, providers, models);
+    }
+
     private static int sseLine(ConfigReader c, String key) {
         long n = c.size(key);
         if (n < 1024 || n > (64 << 20)) {

@@ -19,10 +19,19 @@ public final class ServerProcess implements AutoCloseable {
     }
 
     public static ServerProcess start(Path workDir, Map<String, String> env, String... args) {
+        return start(workDir, env, 0, args);
+    }
+
+    /** As above, under an open-file limit ({@code ulimit -n}) of {@code openFileLimit} when it is above 0. */
+    public static ServerProcess start(Path workDir, Map<String, String> env, int openFileLimit, String... args) {
         try {
             String java = ProcessHandle.current().info().command().orElse("java");
             String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-            List<String> command = new java.util.ArrayList<>(List.of(java, "-Xmx256m", "-cp", classpath, "io.sluice.Main"));
+            List<String> command = new java.util.ArrayList<>();
+            if (openFileLimit > 0) {   // soft and hard: the JVM raises the soft limit to the hard one at start
+                command.addAll(List.of("sh", "-c", "ulimit -n " + openFileLimit + " && exec \"$@\"", "sh"));
+            }
+            command.addAll(List.of(java, "-Xmx256m", "-cp", classpath, "io.sluice.Main"));
             command.addAll(List.of(args));
             Path output = Files.createTempFile(Path.of("server/target").toAbsolutePath(), "process-", ".out");
             ProcessBuilder pb = new ProcessBuilder(command)
@@ -58,6 +67,11 @@ public final class ServerProcess implements AutoCloseable {
         } catch (IOException e) {
             return "";
         }
+    }
+
+    /** The server's process id (the shell of an open-file limit execs the JVM, so it is the JVM's). */
+    public long pid() {
+        return process.pid();
     }
 
     public boolean isAlive() {
