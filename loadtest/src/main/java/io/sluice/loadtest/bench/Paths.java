@@ -65,7 +65,8 @@ final class Paths {
                 String.format("| RSS after %d s of 50-connection chat (full path, %.0f req/s, %d errors) | %d MB (peak %d MB) |", secs,
                               load.rps(), load.lat().errors.sum() + load.lat().rejected.sum(), after.rssMb(), after.peakRssMb())));
         report.line("Start to ready: from launching `java` to the first 200 from `/observe/health/ready` (polled every 50 ms), "
-                    + "with embedded PostgreSQL and Redis.");
+                    + "with embedded PostgreSQL and Redis; each start on a quiet machine (90% idle in two 0.5 s windows, at most 30 s), "
+                    + "after the other instances had started.");
     }
 
     void chat() throws Exception {
